@@ -1,0 +1,91 @@
+/**
+ * The api service: binds every contract method to core, validates params at the boundary and
+ * turns errors into `{code, message, file}`. Transports call `invoke` and nothing else.
+ */
+import path from 'node:path';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { apiMethods, type ApiMethodName } from './contract.ts';
+import type { ApiErrorDto, CallContext } from './contract/events.ts';
+import type { ResultOf } from './contract/method.ts';
+import { isMetaKdError } from '../core/errors.ts';
+import type { ServiceImpl, ServiceOptions } from './services/types.ts';
+import { createStudyService } from './services/studyService.ts';
+
+export type { ServiceOptions } from './services/types.ts';
+
+/** An error that crossed the api boundary: carries the DTO. */
+export class ApiError extends Error {
+  readonly dto: ApiErrorDto;
+  constructor(dto: ApiErrorDto) {
+    super(dto.message);
+    this.name = 'ApiError';
+    this.dto = dto;
+  }
+}
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Default service options: models from the checkout, data under ~/.metakd-review (or $METAKD_HOME). */
+export function defaultServiceOptions(): ServiceOptions {
+  const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return {
+    appVersion: pkg.version,
+    dataDir: process.env.METAKD_HOME ?? path.join(os.homedir(), '.metakd-review'),
+    modelsDir: process.env.METAKD_MODELS ?? path.join(repoRoot, 'models'),
+  };
+}
+
+/** Converts anything thrown into the DTO that crosses transports. */
+export function toApiErrorDto(e: unknown): ApiErrorDto {
+  if (e instanceof ApiError) return e.dto;
+  if (isMetaKdError(e)) return { code: e.code, message: e.message, file: e.file };
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: 'INTERNAL', message };
+}
+
+/** The service every transport uses. */
+export interface ApiService {
+  /** Validates `rawParams` against the method's schema, then runs it. Throws ApiError. */
+  invoke<K extends ApiMethodName>(
+    name: K,
+    rawParams: unknown,
+    ctx?: Partial<CallContext>,
+  ): Promise<ResultOf<(typeof apiMethods)[K]>>;
+  /** True when `name` is a method of the contract. */
+  has(name: string): name is ApiMethodName;
+}
+
+/** Creates the service over core. */
+export function createApiService(options: ServiceOptions = defaultServiceOptions()): ApiService {
+  const impl: ServiceImpl = {
+    ...createStudyService(options),
+  };
+  const has = (name: string): name is ApiMethodName => Object.hasOwn(apiMethods, name);
+  return {
+    has,
+    async invoke(name, rawParams, ctx = {}) {
+      if (!has(name)) {
+        throw new ApiError({ code: 'INVALID_ARGUMENT', message: `Unknown api method "${String(name)}".` });
+      }
+      const spec = apiMethods[name];
+      const parsed = spec.params.safeParse(rawParams ?? {});
+      if (!parsed.success) {
+        const issues = parsed.error.issues
+          .map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`)
+          .join('; ');
+        throw new ApiError({ code: 'INVALID_ARGUMENT', message: `Invalid params for ${name}: ${issues}` });
+      }
+      const fullCtx: CallContext = { emit: ctx.emit ?? (() => {}), signal: ctx.signal };
+      try {
+        const fn = impl[name] as (p: unknown, c: CallContext) => Promise<ResultOf<(typeof apiMethods)[typeof name]>>;
+        return await fn(parsed.data, fullCtx);
+      } catch (e) {
+        throw new ApiError(toApiErrorDto(e));
+      }
+    },
+  };
+}

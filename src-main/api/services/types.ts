@@ -1,0 +1,30 @@
+/**
+ * Types shared by the service parts: each part implements some of the contract's methods, taking
+ * already-validated params and a CallContext.
+ */
+import type { z } from 'zod';
+import type { apiMethods, ApiMethodName } from '../contract.ts';
+import type { CallContext } from '../contract/events.ts';
+import type { ResultOf } from '../contract/method.ts';
+
+/** Options the service is created with (paths, settings folder). */
+export interface ServiceOptions {
+  /** App version string (package.json). */
+  readonly appVersion: string;
+  /** Folder for settings, sessions, outbox (created on demand). */
+  readonly dataDir: string;
+  /** Folder that holds the shipped models (models/ in the checkout). */
+  readonly modelsDir: string;
+}
+
+/** Implementation of one method: validated params in, result out. */
+export type MethodImpl<K extends ApiMethodName> = (
+  params: z.output<(typeof apiMethods)[K]['params']>,
+  ctx: CallContext,
+) => Promise<ResultOf<(typeof apiMethods)[K]>>;
+
+/** A service part implementing the methods named K. */
+export type ServiceParts<K extends ApiMethodName> = { readonly [P in K]: MethodImpl<P> };
+
+/** The whole service: every method implemented. */
+export type ServiceImpl = { readonly [K in ApiMethodName]: MethodImpl<K> };

@@ -1,0 +1,22 @@
+/**
+ * What a CLI subcommand is. Each subcommand lives in commands/<name>.ts and is listed in main.ts.
+ * Commands reach core only through the api service (STYLE.md §1).
+ */
+import type { ApiService } from '../api/service.ts';
+
+/** Streams the command writes to (injectable for tests). */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** One subcommand. */
+export interface CliCommand {
+  readonly name: string;
+  /** One line for the command list. */
+  readonly summary: string;
+  /** Full `--help` text. */
+  readonly help: string;
+  /** Runs the command; returns the exit code. Throw ApiError/MetaKdError for failures. */
+  run(args: readonly string[], ctx: { api: ApiService; io: CliIo }): Promise<number>;
+}

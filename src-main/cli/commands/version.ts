@@ -1,0 +1,13 @@
+/** `metakd version`: prints the app version (and checks the service answers). */
+import type { CliCommand } from '../command.ts';
+
+export const versionCommand: CliCommand = {
+  name: 'version',
+  summary: 'Print the MetaKD Review version.',
+  help: 'usage: metakd version\n\nPrints the application version.',
+  async run(_args, { api, io }) {
+    const r = await api.invoke('ping', {});
+    io.stdout.write(`metakd-review ${r.version}\n`);
+    return 0;
+  },
+};
