@@ -28,7 +28,10 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'max-lines': ['warn', { max: 400, skipBlankLines: true, skipComments: true }],
       'import-x/no-cycle': 'error',
       'import-x/no-restricted-paths': [
@@ -40,7 +43,10 @@ export default tseslint.config(
               from: [`${M}/api`, `${M}/electron`, `${M}/server`, `${M}/cli`, './src-renderer'],
               message: 'core is the bottom layer.',
             },
-            { target: `${M}/api`, from: [`${M}/electron`, `${M}/server`, `${M}/cli`, './src-renderer'] },
+            {
+              target: `${M}/api`,
+              from: [`${M}/electron`, `${M}/server`, `${M}/cli`, './src-renderer'],
+            },
             {
               target: [`${M}/electron`, `${M}/server`, `${M}/cli`],
               from: `${M}/core`,

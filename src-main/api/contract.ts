@@ -9,7 +9,13 @@ import { exportMethods } from './contract/export.ts';
 import { sessionMethods } from './contract/session.ts';
 import type { ApiOf } from './contract/method.ts';
 
-export type { ApiEvent, ApiErrorDto, CallContext, JobProgressEvent, JobFinishedEvent } from './contract/events.ts';
+export type {
+  ApiEvent,
+  ApiErrorDto,
+  CallContext,
+  JobProgressEvent,
+  JobFinishedEvent,
+} from './contract/events.ts';
 export type { MethodSpec, ParamsOf, ResultOf } from './contract/method.ts';
 
 /** Every api method, keyed by name. */

@@ -69,7 +69,10 @@ export function createApiService(options: ServiceOptions = defaultServiceOptions
     has,
     async invoke(name, rawParams, ctx = {}) {
       if (!has(name)) {
-        throw new ApiError({ code: 'INVALID_ARGUMENT', message: `Unknown api method "${String(name)}".` });
+        throw new ApiError({
+          code: 'INVALID_ARGUMENT',
+          message: `Unknown api method "${String(name)}".`,
+        });
       }
       const spec = apiMethods[name];
       const parsed = spec.params.safeParse(rawParams ?? {});
@@ -77,11 +80,17 @@ export function createApiService(options: ServiceOptions = defaultServiceOptions
         const issues = parsed.error.issues
           .map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`)
           .join('; ');
-        throw new ApiError({ code: 'INVALID_ARGUMENT', message: `Invalid params for ${name}: ${issues}` });
+        throw new ApiError({
+          code: 'INVALID_ARGUMENT',
+          message: `Invalid params for ${name}: ${issues}`,
+        });
       }
       const fullCtx: CallContext = { emit: ctx.emit ?? (() => {}), signal: ctx.signal };
       try {
-        const fn = impl[name] as (p: unknown, c: CallContext) => Promise<ResultOf<(typeof apiMethods)[typeof name]>>;
+        const fn = impl[name] as (
+          p: unknown,
+          c: CallContext,
+        ) => Promise<ResultOf<(typeof apiMethods)[typeof name]>>;
         return await fn(parsed.data, fullCtx);
       } catch (e) {
         throw new ApiError(toApiErrorDto(e));

@@ -50,9 +50,12 @@ export class MetaKdError extends Error {
   readonly file?: string;
 
   constructor(code: ErrorCode, message: string, options: MetaKdErrorOptions = {}) {
-    super(options.file && !message.includes(options.file) ? `${options.file}: ${message}` : message, {
-      cause: options.cause,
-    });
+    super(
+      options.file && !message.includes(options.file) ? `${options.file}: ${message}` : message,
+      {
+        cause: options.cause,
+      },
+    );
     this.name = 'MetaKdError';
     this.code = code;
     this.file = options.file;

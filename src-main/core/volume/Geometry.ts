@@ -49,10 +49,22 @@ export function affineLps(g: Geometry): Mat4 {
   const [sx, sy, sz] = g.spacing;
   const o = g.originLps;
   return [
-    di[0] * sx, dj[0] * sy, dk[0] * sz, o[0],
-    di[1] * sx, dj[1] * sy, dk[1] * sz, o[1],
-    di[2] * sx, dj[2] * sy, dk[2] * sz, o[2],
-    0, 0, 0, 1,
+    di[0] * sx,
+    dj[0] * sy,
+    dk[0] * sz,
+    o[0],
+    di[1] * sx,
+    dj[1] * sy,
+    dk[1] * sz,
+    o[1],
+    di[2] * sx,
+    dj[2] * sy,
+    dk[2] * sz,
+    o[2],
+    0,
+    0,
+    0,
+    1,
   ];
 }
 
@@ -75,16 +87,34 @@ export function invertAffine(m: Mat4): Mat4 {
   const det = a * A + b * B + c * C;
   if (!Number.isFinite(det) || Math.abs(det) < 1e-12) throw new Error('affine is singular');
   const inv3 = [
-    A / det, -(b * i - c * h) / det, (b * f - c * e) / det,
-    B / det, (a * i - c * g) / det, -(a * f - c * d) / det,
-    C / det, -(a * h - b * g) / det, (a * e - b * d) / det,
+    A / det,
+    -(b * i - c * h) / det,
+    (b * f - c * e) / det,
+    B / det,
+    (a * i - c * g) / det,
+    -(a * f - c * d) / det,
+    C / det,
+    -(a * h - b * g) / det,
+    (a * e - b * d) / det,
   ];
   const t = [m[3], m[7], m[11]];
   return [
-    inv3[0], inv3[1], inv3[2], -(inv3[0] * t[0] + inv3[1] * t[1] + inv3[2] * t[2]),
-    inv3[3], inv3[4], inv3[5], -(inv3[3] * t[0] + inv3[4] * t[1] + inv3[5] * t[2]),
-    inv3[6], inv3[7], inv3[8], -(inv3[6] * t[0] + inv3[7] * t[1] + inv3[8] * t[2]),
-    0, 0, 0, 1,
+    inv3[0],
+    inv3[1],
+    inv3[2],
+    -(inv3[0] * t[0] + inv3[1] * t[1] + inv3[2] * t[2]),
+    inv3[3],
+    inv3[4],
+    inv3[5],
+    -(inv3[3] * t[0] + inv3[4] * t[1] + inv3[5] * t[2]),
+    inv3[6],
+    inv3[7],
+    inv3[8],
+    -(inv3[6] * t[0] + inv3[7] * t[1] + inv3[8] * t[2]),
+    0,
+    0,
+    0,
+    1,
   ];
 }
 

@@ -24,6 +24,11 @@ export interface Volume {
 }
 
 /** Index of voxel (i, j, k) in a Volume's data array. */
-export function voxelIndex(dims: readonly [number, number, number], i: number, j: number, k: number): number {
+export function voxelIndex(
+  dims: readonly [number, number, number],
+  i: number,
+  j: number,
+  k: number,
+): number {
   return i + dims[0] * (j + dims[1] * k);
 }
