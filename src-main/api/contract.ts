@@ -7,6 +7,7 @@ import { studyMethods } from './contract/study.ts';
 import { inferenceMethods } from './contract/inference.ts';
 import { exportMethods } from './contract/export.ts';
 import { sessionMethods } from './contract/session.ts';
+import { viewerMethods } from './contract/viewer.ts';
 import type { ApiOf } from './contract/method.ts';
 
 export type {
@@ -17,6 +18,17 @@ export type {
   JobFinishedEvent,
 } from './contract/events.ts';
 export type { MethodSpec, ParamsOf, ResultOf } from './contract/method.ts';
+export type {
+  AssignmentDto,
+  ClassificationDto,
+  ClassifyNamesResultDto,
+  ImportStudyResultDto,
+  NameRowDto,
+  SeriesRowDto,
+  SkippedFileDto,
+  SlotTieDto,
+  StudySummaryDto,
+} from './contract/study.ts';
 
 /** Every api method, keyed by name. */
 export const apiMethods = {
@@ -24,6 +36,7 @@ export const apiMethods = {
   ...inferenceMethods,
   ...exportMethods,
   ...sessionMethods,
+  ...viewerMethods,
 } as const;
 
 /** Names of the api methods. */

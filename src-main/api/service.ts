@@ -12,6 +12,9 @@ import type { ResultOf } from './contract/method.ts';
 import { isMetaKdError } from '../core/errors.ts';
 import type { ServiceImpl, ServiceOptions } from './services/types.ts';
 import { createStudyService } from './services/studyService.ts';
+import { createSessionService, noSegmentations } from './services/sessionService.ts';
+import { createViewerService } from './services/viewerService.ts';
+import { getSeries } from './services/studyStore.ts';
 
 export type { ServiceOptions } from './services/types.ts';
 
@@ -63,6 +66,8 @@ export interface ApiService {
 export function createApiService(options: ServiceOptions = defaultServiceOptions()): ApiService {
   const impl: ServiceImpl = {
     ...createStudyService(options),
+    ...createSessionService(options, noSegmentations),
+    ...createViewerService(async (studyId, seriesId) => getSeries(studyId, seriesId)),
   };
   const has = (name: string): name is ApiMethodName => Object.hasOwn(apiMethods, name);
   return {

@@ -1,4 +1,86 @@
 /**
- * Contract: review sessions (edits, sign-off, autosave, audit trail). Owner: the review app (issue 5).
+ * Contract: review sessions (edits, sign-off, autosave, audit trail). Owner: the review app
+ * (issue 5). Types only from core (`import type`).
  */
-export const sessionMethods = {} as const;
+import { z } from 'zod';
+import { method } from './method.ts';
+import type { SessionRecord } from '../../core/sessions/types.ts';
+import type { Geometry } from '../../core/volume/Geometry.ts';
+
+/** Tumour volumes in millilitres, recomputed from the current (edited) labelmap. */
+export interface SessionVolumesMl {
+  readonly ncr: number;
+  readonly ed: number;
+  readonly et: number;
+  /** Tumour core: NCR + ET. */
+  readonly tc: number;
+  /** Whole tumour: NCR + ED + ET. */
+  readonly wt: number;
+}
+
+/** A session as the api returns it: the stored record plus current volumes. */
+export interface SessionDto extends SessionRecord {
+  readonly volumesMl: SessionVolumesMl;
+}
+
+/** A labelmap as bytes (binary result: `data` travels raw over HTTP, as an ArrayBuffer over IPC). */
+export interface LabelmapDto {
+  readonly sessionId: string;
+  readonly geometry: Geometry;
+  readonly dataType: 'uint8';
+  /** One byte per voxel, i fastest: 0 background, 1 NCR, 2 ED, 4 ET. */
+  readonly data: ArrayBuffer;
+}
+
+const sessionId = z.string().uuid('sessionId must be a session id (UUID)');
+const reader = z
+  .string()
+  .trim()
+  .min(1, 'reader name is required')
+  .max(100, 'reader name is longer than 100 characters');
+const voxelIndex = z.number().int('voxel indices are whole numbers').min(0);
+
+/** The one edit kind: relabel or erase (toLabel 0) a connected component. */
+export const sessionEditSchema = z
+  .object({
+    kind: z.literal('relabelComponent'),
+    seedIjk: z.tuple([voxelIndex, voxelIndex, voxelIndex]),
+    toLabel: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(4)]),
+  })
+  .strict();
+
+/** Methods of the session part of the api. */
+export const sessionMethods = {
+  createSession: method<SessionDto>()(
+    z.object({ jobId: z.string().min(1, 'jobId is required'), reader }).strict(),
+    'Opens a review session on a finished segmentation job (copies its labelmap; autosaved).',
+  ),
+  openSession: method<SessionDto>()(
+    z.object({ sessionId, reader }).strict(),
+    'Reopens a stored session (after a restart or a crash) with its edits replayed.',
+  ),
+  listSessions: method<readonly SessionDto[]>()(
+    z.object({ studyId: z.string().min(1).optional() }).strict(),
+    'Lists stored review sessions, newest first (optionally for one study).',
+  ),
+  getSessionLabelmap: method<LabelmapDto>()(
+    z.object({ sessionId }).strict(),
+    'Returns the session’s current labelmap (edits applied) as bytes.',
+  ),
+  editSession: method<SessionDto>()(
+    z.object({ sessionId, reader, edit: sessionEditSchema }).strict(),
+    'Applies a reader edit (relabel or erase a connected component) and autosaves.',
+  ),
+  undoSessionEdit: method<SessionDto>()(
+    z.object({ sessionId, reader }).strict(),
+    'Removes the last edit.',
+  ),
+  signOffSession: method<SessionDto>()(
+    z.object({ sessionId, reader }).strict(),
+    'Signs the reviewed segmentation off (reader name and time go into the audit trail).',
+  ),
+  reopenSession: method<SessionDto>()(
+    z.object({ sessionId, reader }).strict(),
+    'Withdraws a sign-off so the segmentation can be edited again.',
+  ),
+} as const;

@@ -4,11 +4,147 @@
  */
 import { z } from 'zod';
 import { method } from './method.ts';
+import type { ModelSlot, SequenceLabel } from '../../core/enums/SequenceLabel.ts';
+
+/** The four model slots (kept literal here: the contract imports only types from core). */
+const SLOT_NAMES = ['flair', 't1', 't1ce', 't2'] as const satisfies readonly ModelSlot[];
+
+/** One series as the UI and CLI show it. */
+export interface SeriesRowDto {
+  readonly id: string;
+  readonly description: string;
+  readonly protocolName?: string;
+  readonly seriesNumber?: number;
+  readonly source: 'dicom' | 'nifti';
+  /** Number of files behind the series. */
+  readonly fileCount: number;
+  /** Voxel counts along i, j, k. */
+  readonly dims: readonly [number, number, number];
+  /** Voxel size in mm along i, j, k. */
+  readonly spacing: readonly [number, number, number];
+  readonly label: SequenceLabel;
+  /** 0..1 */
+  readonly confidence: number;
+  /** Why the label, most important first. */
+  readonly reasons: readonly string[];
+  /** A reformat / projection / map rather than an acquisition. */
+  readonly derived: boolean;
+  /** Import notes (gaps, non-uniform spacing, splits). */
+  readonly warnings: readonly string[];
+}
+
+/** Series that tied for a slot (the chosen one first). */
+export interface SlotTieDto {
+  readonly slot: ModelSlot;
+  readonly seriesIds: readonly string[];
+}
+
+/** Which series fills each slot (null: missing), and why. */
+export interface AssignmentDto {
+  readonly studyId: string;
+  readonly assignment: Readonly<Record<ModelSlot, string | null>>;
+  /** Slots without a series, in display order. */
+  readonly missing: readonly ModelSlot[];
+  readonly ties: readonly SlotTieDto[];
+  /** One sentence per slot. */
+  readonly slotReasons: Readonly<Record<ModelSlot, string>>;
+  /** The caller's overrides in force (empty: automatic). */
+  readonly overrides: Readonly<Partial<Record<ModelSlot, string | null>>>;
+}
+
+/** One imported study with its series and assignment. */
+export interface StudySummaryDto extends AssignmentDto {
+  readonly id: string;
+  readonly description?: string;
+  readonly date?: string;
+  /** The folder or file the study came from. */
+  readonly sourcePath: string;
+  readonly series: readonly SeriesRowDto[];
+}
+
+/** A file import passed over. */
+export interface SkippedFileDto {
+  readonly file: string;
+  readonly reason: string;
+}
+
+/** Result of importStudy. */
+export interface ImportStudyResultDto {
+  readonly studies: readonly StudySummaryDto[];
+  readonly skipped: readonly SkippedFileDto[];
+  readonly warnings: readonly string[];
+}
+
+/** One classify-names row: header strings by DICOM keyword; rows sharing studyId form a study. */
+export const nameRowSchema = z
+  .object({
+    SeriesDescription: z.string(),
+    ProtocolName: z.string().optional(),
+    ScanningSequence: z.string().optional(),
+    SequenceVariant: z.string().optional(),
+    SequenceName: z.string().optional(),
+    RepetitionTime: z.number().nonnegative().optional(),
+    EchoTime: z.number().nonnegative().optional(),
+    InversionTime: z.number().nonnegative().optional(),
+    ContrastBolusAgent: z.string().optional(),
+    ImageType: z.array(z.string()).optional(),
+    SeriesNumber: z.number().int().optional(),
+    SeriesTime: z.string().optional(),
+    Manufacturer: z.string().optional(),
+    studyId: z.string().optional(),
+  })
+  .strict();
+
+/** One classify-names row (input form). */
+export type NameRowDto = z.input<typeof nameRowSchema>;
+
+/** One label decision. */
+export interface ClassificationDto {
+  readonly label: SequenceLabel;
+  readonly confidence: number;
+  readonly reasons: readonly string[];
+  readonly derived: boolean;
+}
+
+/** Result of classifyNames: one classification per row, in input order. */
+export interface ClassifyNamesResultDto {
+  readonly results: readonly ClassificationDto[];
+}
+
+/** Most rows classifyNames takes at once (a site's protocol list is hundreds, not millions). */
+const MAX_NAME_ROWS = 100_000;
+
+/** Slot → series id (or null: force missing). Unnamed slots are chosen automatically. */
+const overridesSchema = z
+  .object(
+    Object.fromEntries(SLOT_NAMES.map((s) => [s, z.string().min(1).nullable().optional()])) as {
+      [K in ModelSlot]: z.ZodOptional<z.ZodNullable<z.ZodString>>;
+    },
+  )
+  .strict();
 
 /** Methods of the study part of the api. */
 export const studyMethods = {
   ping: method<{ readonly ok: true; readonly version: string }>()(
     z.object({}).strict(),
     'Checks that the service answers; returns the app version.',
+  ),
+  importStudy: method<ImportStudyResultDto>()(
+    z.object({ path: z.string().min(1, 'path is required') }).strict(),
+    'Imports a DICOM/NIfTI file or folder, classifies its series and assigns the four slots.',
+  ),
+  getStudy: method<StudySummaryDto>()(
+    z.object({ studyId: z.string().min(1, 'studyId is required') }).strict(),
+    'Returns an imported study with its series, labels and assignment.',
+  ),
+  classifyNames: method<ClassifyNamesResultDto>()(
+    z.object({ rows: z.array(nameRowSchema).max(MAX_NAME_ROWS) }).strict(),
+    'Classifies header strings (no images); rows sharing studyId are judged as one study.',
+  ),
+  setAssignment: method<AssignmentDto>()(
+    z
+      .object({ studyId: z.string().min(1, 'studyId is required'), overrides: overridesSchema })
+      .strict(),
+    'Sets the slot overrides of a study (replacing earlier ones) and returns the new assignment.',
   ),
 } as const;

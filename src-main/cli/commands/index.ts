@@ -1,5 +1,13 @@
 /** The list of subcommands, in the order `metakd --help` shows them. */
 import type { CliCommand } from '../command.ts';
 import { versionCommand } from './version.ts';
+import { webCommand } from './web.ts';
+import { inspectCommand } from './inspect.ts';
+import { classifyNamesCommand } from './classifyNames.ts';
 
-export const commands: readonly CliCommand[] = [versionCommand];
+export const commands: readonly CliCommand[] = [
+  versionCommand,
+  webCommand,
+  inspectCommand,
+  classifyNamesCommand,
+];

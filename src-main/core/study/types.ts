@@ -48,6 +48,25 @@ export interface SeriesInfo {
   readonly channelIndex?: number;
   /** Import notes (gaps, non-uniform spacing, split reason). */
   readonly warnings: readonly string[];
+  /** DICOM StudyInstanceUID (DICOM series only). */
+  readonly StudyInstanceUID?: string;
+  /** DICOM SeriesInstanceUID (DICOM only; `id` may carry a split suffix, this never does). */
+  readonly SeriesInstanceUID?: string;
+  /**
+   * DICOM source instances, one per slice in slice order (entry k is slice k of the volume).
+   * DICOM SEG export references them. Absent for NIfTI.
+   */
+  readonly instances?: readonly DicomInstanceRef[];
+}
+
+/** One source DICOM instance (or one frame of a multi-frame instance) behind a slice. */
+export interface DicomInstanceRef {
+  readonly SOPInstanceUID: string;
+  readonly SOPClassUID: string;
+  /** Absolute path of the file. */
+  readonly file: string;
+  /** 1-based frame number inside a multi-frame instance (absent for single-frame images). */
+  readonly frameNumber?: number;
 }
 
 /** One series: header facts plus its voxels. */

@@ -1,0 +1,177 @@
+"""MetaKD network: one shared-weight 3-D U-Net encoder per modality, per-level fusion, one thin decoder.
+
+Layout [B, C, k, j, i]. The encoder sees one modality (1 channel) and returns its features at
+four levels (full, /2, /4, /8). The decoder takes the four modalities' features stacked as
+[B, 4, C_l, …] and a presence mask [B, 4]: missing skip features are zeroed and a missing
+bottleneck is replaced by the mean of the present ones (MODEL_PIPELINE.md §9), then each level's
+4·C_l channels are fused by a 1×1 conv to a small width. The decoder is deliberately thin (about
+a sixth of one encoder pass in multiply-adds) because the app decodes all 15 modality subsets
+from cached encodings. Upsampling is nearest Resize + Conv: no ConvTranspose3d, which the
+WebGPU provider cannot run.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+NUM_MODALITIES = 4
+NUM_OUTPUTS = 3  # ET, WT, TC
+LEAKY_SLOPE = 0.01
+
+
+def conv_norm_act(cin: int, cout: int, kernel: int = 3, stride: int = 1) -> nn.Sequential:
+    """Conv3d → InstanceNorm3d(affine) → LeakyReLU."""
+    return nn.Sequential(
+        nn.Conv3d(cin, cout, kernel, stride=stride, padding=kernel // 2, bias=False),
+        nn.InstanceNorm3d(cout, affine=True),
+        nn.LeakyReLU(LEAKY_SLOPE, inplace=True),
+    )
+
+
+class Encoder(nn.Module):
+    """Single-modality encoder: two 3³ convs per level, stride-2 conv to go down a level.
+
+    Skip outputs are projected by a 1×1 conv to `skip_widths` channels (the bottleneck is not):
+    the projection is paid once per modality, while the decoder, which runs for every subset,
+    then reads few channels at full resolution.
+    """
+
+    def __init__(self, widths=(16, 32, 64, 128), skip_widths=(4, 8, 16)):
+        super().__init__()
+        self.widths = tuple(widths)
+        self.out_widths = tuple(skip_widths) + (self.widths[-1],)
+        levels = []
+        cin = 1
+        for level, w in enumerate(self.widths):
+            stride = 1 if level == 0 else 2
+            levels.append(nn.Sequential(conv_norm_act(cin, w, stride=stride), conv_norm_act(w, w)))
+            cin = w
+        self.levels = nn.ModuleList(levels)
+        self.skips = nn.ModuleList(conv_norm_act(w, s, kernel=1) for w, s in zip(self.widths, skip_widths))
+
+    def forward(self, x: torch.Tensor):
+        feats = []
+        for level, block in enumerate(self.levels):
+            x = block(x)
+            feats.append(self.skips[level](x) if level < len(self.skips) else x)
+        return feats
+
+
+def fill_bottleneck(b: torch.Tensor, present: torch.Tensor) -> torch.Tensor:
+    """Replace missing modalities' bottlenecks [B,4,C,…] by the mean of the present ones."""
+    mask = present.reshape(present.shape[0], NUM_MODALITIES, 1, 1, 1, 1)
+    count = mask.sum(dim=1, keepdim=True).clamp(min=1.0)
+    mean = (b * mask).sum(dim=1, keepdim=True) / count
+    return b * mask + mean * (1.0 - mask)
+
+
+class Decoder(nn.Module):
+    """Fuse the four modalities per level and decode to 3 logits (ET, WT, TC).
+
+    Levels ≥ 1 fuse 4·C_l → D_l with a 1×1 conv and decode with one 3³ conv each; level 0
+    (full resolution) is pointwise only and has no normalisation, which keeps the per-subset
+    cost small.
+    """
+
+    def __init__(self, feat_widths=(4, 8, 16, 128), dec_widths=(16, 8, 16, 64)):
+        super().__init__()
+        self.feat_widths = tuple(feat_widths)
+        self.dec_widths = tuple(dec_widths)
+        n = len(self.feat_widths)
+        self.fuse = nn.ModuleList(
+            conv_norm_act(NUM_MODALITIES * self.feat_widths[level], self.dec_widths[level], kernel=1)
+            for level in range(1, n)
+        )
+        self.bottom = conv_norm_act(self.dec_widths[-1], self.dec_widths[-1])
+        self.up_convs = nn.ModuleList(
+            conv_norm_act(self.dec_widths[level + 1] + self.dec_widths[level], self.dec_widths[level])
+            for level in range(1, n - 1)
+        )
+        head_in = self.dec_widths[1] + NUM_MODALITIES * self.feat_widths[0]
+        self.head = nn.Sequential(
+            nn.Conv3d(head_in, self.dec_widths[0], 1),
+            nn.LeakyReLU(LEAKY_SLOPE, inplace=True),
+            nn.Conv3d(self.dec_widths[0], NUM_OUTPUTS, 1),
+        )
+
+    def forward(self, feats, present: torch.Tensor, bottleneck_scale=None) -> torch.Tensor:
+        """feats: list of [B,4,C_l,…]; present [B,4] float; optional [4] scale on bottlenecks."""
+        batch = present.shape[0]
+        mask = present.reshape(batch, NUM_MODALITIES, 1, 1, 1, 1)
+        bottom = fill_bottleneck(feats[-1], present)
+        if bottleneck_scale is not None:
+            bottom = bottom * bottleneck_scale.reshape(1, NUM_MODALITIES, 1, 1, 1, 1)
+        last = len(feats) - 1
+        fused = [torch.flatten(feats[0] * mask, 1, 2)]
+        for level in range(1, len(feats)):
+            f = bottom if level == last else feats[level] * mask
+            fused.append(self.fuse[level - 1](torch.flatten(f, 1, 2)))
+        x = self.bottom(fused[-1])
+        for level in range(last - 1, 0, -1):
+            x = F.interpolate(x, scale_factor=2.0, mode="nearest")
+            x = self.up_convs[level - 1](torch.cat([x, fused[level]], dim=1))
+        x = F.interpolate(x, scale_factor=2.0, mode="nearest")
+        return self.head(torch.cat([x, fused[0]], dim=1))
+
+
+class MetaKDNet(nn.Module):
+    """Encoder shared over the four modalities + fusion decoder."""
+
+    def __init__(self, enc_widths=(16, 32, 64, 128), skip_widths=(4, 8, 16), dec_widths=(16, 8, 16, 64)):
+        super().__init__()
+        self.config = {"enc_widths": list(enc_widths), "skip_widths": list(skip_widths), "dec_widths": list(dec_widths)}
+        self.encoder = Encoder(enc_widths, skip_widths)
+        self.decoder = Decoder(self.encoder.out_widths, dec_widths)
+
+    @property
+    def size_multiple(self) -> int:
+        return 2 ** (len(self.encoder.widths) - 1)
+
+    def encode(self, images: torch.Tensor):
+        """images [B,4,k,j,i] → list of [B,4,C_l,…] (one batched pass of the shared encoder)."""
+        b, m = images.shape[:2]
+        feats = self.encoder(images.reshape(b * m, 1, *images.shape[2:]))
+        return [f.reshape(b, m, *f.shape[1:]) for f in feats]
+
+    def forward(self, images: torch.Tensor, present: torch.Tensor, bottleneck_scale=None):
+        """Returns (logits [B,3,…], per-modality bottlenecks [B,4,C,…] before mean-fill)."""
+        feats = self.encode(images * present.reshape(*present.shape, 1, 1, 1))
+        return self.decoder(feats, present, bottleneck_scale), feats[-1]
+
+
+class EncoderExport(nn.Module):
+    """ONNX view: `image` [B,1,k,j,i] → features f0..f3."""
+
+    def __init__(self, net: MetaKDNet):
+        super().__init__()
+        self.encoder = net.encoder
+
+    def forward(self, image: torch.Tensor):
+        return tuple(self.encoder(image))
+
+
+class DecoderExport(nn.Module):
+    """ONNX view: f0..f3 [B,4,C_l,…] + `present` [B,4] → sigmoid `probs` [B,3,k,j,i]."""
+
+    def __init__(self, net: MetaKDNet):
+        super().__init__()
+        self.decoder = net.decoder
+
+    def forward(self, f0, f1, f2, f3, present):
+        return torch.sigmoid(self.decoder([f0, f1, f2, f3], present))
+
+
+class CombinedExport(nn.Module):
+    """ONNX view: `image` [B,4,k,j,i] + `present` [B,4] → `probs`."""
+
+    def __init__(self, net: MetaKDNet):
+        super().__init__()
+        self.net = net
+
+    def forward(self, image, present):
+        return torch.sigmoid(self.net(image, present)[0])
+
+
+def count_parameters(net: nn.Module) -> int:
+    return sum(p.numel() for p in net.parameters())

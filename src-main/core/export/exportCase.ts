@@ -1,0 +1,195 @@
+/**
+ * Export of one case: import the study, pick the source series, read the labelmap, and write a
+ * DICOM SEG or a NIfTI mask (+ sidecar) in that series' geometry into an output folder (atomic).
+ * Where the labelmap came from (the engine, an edit, an expert file) does not matter here: it is a
+ * NIfTI labelmap plus a provenance record.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { importPath } from '../study/importStudy.ts';
+import type { Series } from '../study/types.ts';
+import { readNifti } from '../io/nifti/index.ts';
+import { ErrorCode, MetaKdError, throwIfCancelled } from '../errors.ts';
+import { sameGrid } from '../volume/Geometry.ts';
+import type { Volume } from '../volume/Volume.ts';
+import { writeFileAtomic } from './atomicWrite.ts';
+import { buildSeg } from './seg/buildSeg.ts';
+import { toSegSource } from './seg/sourceSeries.ts';
+import { exportNiftiMask, niftiSidecarPath } from './nifti/exportNiftiMask.ts';
+import type { ExportSettings, Provenance } from './provenance.ts';
+
+/** Parameters of exportCase. */
+export interface ExportCaseParams {
+  /** Study folder or file (DICOM or NIfTI), as import takes it. */
+  readonly studyPath: string;
+  /** Labelmap NIfTI (0/1/2/4) on any grid. */
+  readonly labelsPath: string;
+  readonly format: 'seg' | 'nifti';
+  readonly outDir: string;
+  /** Source series: its id, SeriesInstanceUID or SeriesDescription. Default: see pickSeries. */
+  readonly series?: string;
+  /** True when a person edited the mask. */
+  readonly edited?: boolean;
+  /** Provenance fields that override the labelmap's sidecar. */
+  readonly provenance?: Partial<Omit<Provenance, 'sourceSeries' | 'createdAt' | 'editedByHuman'>>;
+  readonly settings: ExportSettings;
+  readonly appVersion: string;
+  readonly signal?: AbortSignal;
+}
+
+/** What exportCase wrote. */
+export interface ExportCaseResult {
+  readonly format: 'seg' | 'nifti';
+  readonly file: string;
+  readonly sidecar?: string;
+  readonly sourceSeriesId: string;
+  readonly SOPInstanceUID?: string;
+  readonly SeriesInstanceUID?: string;
+  readonly ReferencedSeriesInstanceUID?: string;
+  readonly numberOfFrames?: number;
+  /** Voxel counts per label key on the source grid. */
+  readonly voxels: Readonly<Record<string, number>>;
+  readonly provenance: Provenance;
+}
+
+const UNKNOWN = 'unknown';
+
+/**
+ * Chooses the source series: the one named, else (for SEG) a DICOM series on the labelmap's grid,
+ * else the first DICOM series, else the first series.
+ */
+export function pickSeries(all: readonly Series[], labels: Volume, wanted?: string): Series {
+  if (wanted) {
+    const s = all.find(
+      (x) => x.id === wanted || x.SeriesInstanceUID === wanted || x.SeriesDescription === wanted,
+    );
+    if (!s) {
+      const known = all.map((x) => `"${x.SeriesDescription}"`).join(', ');
+      throw new MetaKdError(
+        ErrorCode.NotFound,
+        `No series "${wanted}" in the study (series: ${known}).`,
+      );
+    }
+    return s;
+  }
+  const dicom = all.filter((x) => x.source === 'dicom');
+  return (
+    dicom.find((x) => sameGrid(x.volume.geometry, labels.geometry, 0.01)) ??
+    dicom[0] ??
+    all.find((x) => sameGrid(x.volume.geometry, labels.geometry, 0.01)) ??
+    all[0]
+  );
+}
+
+/** Provenance from the labelmap's JSON sidecar (our NIfTI export or the engine's), when present. */
+async function sidecarProvenance(labelsPath: string): Promise<Partial<Provenance>> {
+  try {
+    const json = JSON.parse(await readFile(niftiSidecarPath(labelsPath), 'utf8')) as {
+      Provenance?: Record<string, unknown>;
+    };
+    const p = json.Provenance ?? {};
+    const str = (k: string): string | undefined =>
+      typeof p[k] === 'string' ? (p[k] as string) : undefined;
+    return {
+      algorithm: str('Algorithm'),
+      modelName: str('ModelName'),
+      modelVersion: str('ModelVersion'),
+      modelSha256: str('ModelSha256'),
+      provider: str('Provider'),
+      editedByHuman: p.EditedByHuman === true,
+    };
+  } catch {
+    return {}; // no sidecar: the caller's fields or "unknown"
+  }
+}
+
+async function readLabels(file: string): Promise<Volume> {
+  const img = await readNifti(file);
+  const src = img.frames[0];
+  const data = new Uint8Array(src.length);
+  for (let i = 0; i < src.length; i++) data[i] = Math.round(src[i]);
+  return { geometry: img.geometry, data };
+}
+
+function slug(s: string): string {
+  return (
+    s
+      .replace(/[^A-Za-z0-9]+/g, '_')
+      .replace(/^_|_$/g, '')
+      .slice(0, 40) || 'series'
+  );
+}
+
+/** Writes the SEG or NIfTI export for one case. */
+export async function exportCase(p: ExportCaseParams): Promise<ExportCaseResult> {
+  const labels = await readLabels(p.labelsPath);
+  throwIfCancelled(p.signal);
+  const imported = await importPath(p.studyPath, { signal: p.signal });
+  const all = imported.studies.flatMap((s) => s.series);
+  if (all.length === 0)
+    throw new MetaKdError(ErrorCode.NoImages, 'The study has no image series.', {
+      file: p.studyPath,
+    });
+  const series = pickSeries(all, labels, p.series);
+  const side = await sidecarProvenance(p.labelsPath);
+  const provenance: Provenance = {
+    algorithm: p.provenance?.algorithm ?? side.algorithm ?? 'MetaKD',
+    modelName: p.provenance?.modelName ?? side.modelName ?? UNKNOWN,
+    modelVersion: p.provenance?.modelVersion ?? side.modelVersion ?? UNKNOWN,
+    modelSha256: p.provenance?.modelSha256 ?? side.modelSha256 ?? '',
+    provider: p.provenance?.provider ?? side.provider ?? '',
+    editedByHuman: p.edited ?? side.editedByHuman ?? false,
+    editedBy: p.provenance?.editedBy,
+    sourceSeries: {
+      id: series.id,
+      SeriesInstanceUID: series.SeriesInstanceUID,
+      SeriesDescription: series.SeriesDescription,
+    },
+    createdAt: new Date().toISOString(),
+  };
+  throwIfCancelled(p.signal);
+  if (p.format === 'nifti') {
+    const file = path.join(p.outDir, `${slug(series.SeriesDescription)}_metakd_mask.nii.gz`);
+    const r = await exportNiftiMask({
+      labels,
+      target: series.volume.geometry,
+      file,
+      provenance,
+      appVersion: p.appVersion,
+    });
+    return {
+      format: 'nifti',
+      file,
+      sidecar: r.sidecar,
+      sourceSeriesId: series.id,
+      voxels: { NCR: r.voxels['1'], ED: r.voxels['2'], ET: r.voxels['4'] },
+      provenance,
+    };
+  }
+  const seg = buildSeg({
+    labels,
+    source: toSegSource(series),
+    provenance,
+    settings: p.settings,
+    appVersion: p.appVersion,
+  });
+  const file = path.join(
+    p.outDir,
+    `${slug(series.SeriesDescription)}_metakd_seg_${seg.SOPInstanceUID.slice(-8)}.dcm`,
+  );
+  await writeFileAtomic(file, seg.bytes);
+  return {
+    format: 'seg',
+    file,
+    sourceSeriesId: series.id,
+    SOPInstanceUID: seg.SOPInstanceUID,
+    SeriesInstanceUID: seg.SeriesInstanceUID,
+    ReferencedSeriesInstanceUID: seg.ReferencedSeriesInstanceUID,
+    numberOfFrames: seg.numberOfFrames,
+    voxels: Object.fromEntries([
+      ...seg.segments.map((s) => [s.label.key, s.voxels]),
+      ...seg.emptyLabels.map((l) => [l.key, 0]),
+    ]),
+    provenance,
+  };
+}

@@ -1,0 +1,272 @@
+/**
+ * The outbox: every export bound for a PACS is written to disk first (atomically) and stays there
+ * until the destination confirms every instance. Delivery is retried with exponential back-off,
+ * and the state lives on disk (one folder per item: the DICOM files plus item.json), so a restart
+ * picks up where the last run stopped. An export is never lost because the PACS was down.
+ */
+import { readdir, readFile, rm, copyFile, mkdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+import { ErrorCode, MetaKdError, isMetaKdError } from '../../errors.ts';
+import { writeJsonAtomic } from '../atomicWrite.ts';
+import { readDicomFile } from '../seg/dcmjsSeg.ts';
+import type { Destination } from '../pacs/Destination.ts';
+import type { SendProgress, StoredInstance } from '../pacs/dimse.ts';
+import { sendToDestination, type OutgoingFile } from '../pacs/sendToDestination.ts';
+
+const ITEM_FILE = 'item.json';
+
+const itemSchema = z.object({
+  version: z.literal(1),
+  id: z.string(),
+  destination: z.string(),
+  createdAt: z.string(),
+  attempts: z.number().int().min(0),
+  nextAttemptAt: z.string(),
+  lastError: z.object({ code: z.string(), message: z.string(), at: z.string() }).optional(),
+  files: z.array(
+    z.object({
+      name: z.string(),
+      SOPInstanceUID: z.string(),
+      SOPClassUID: z.string(),
+      delivered: z.boolean(),
+    }),
+  ),
+});
+
+/** One queued export as stored in item.json. */
+export type OutboxItem = z.output<typeof itemSchema>;
+
+/** Back-off and loop settings. */
+export interface OutboxOptions {
+  /** Folder of the outbox (e.g. <dataDir>/outbox). */
+  readonly dir: string;
+  /** Finds a destination by name (the DestinationStore). */
+  readonly resolveDestination: (name: string) => Promise<Destination>;
+  /** Sends files (default: C-STORE / STOW-RS). Replaceable only to observe, not to fake, delivery. */
+  readonly send?: (
+    d: Destination,
+    files: readonly OutgoingFile[],
+    p?: SendProgress,
+  ) => Promise<StoredInstance[]>;
+  /** First retry delay, ms (default 5 s); doubles per failed attempt. */
+  readonly baseDelayMs?: number;
+  /** Longest retry delay, ms (default 10 min). */
+  readonly maxDelayMs?: number;
+  /** Clock (default Date.now). */
+  readonly now?: () => number;
+}
+
+/** Result of processing the due items. */
+export interface ProcessResult {
+  readonly delivered: string[];
+  readonly failed: { readonly id: string; readonly code: string; readonly message: string }[];
+}
+
+const DEFAULT_BASE_DELAY_MS = 5_000;
+const DEFAULT_MAX_DELAY_MS = 10 * 60_000;
+
+/** The delay before retry number `attempts` (1-based): base · 2^(attempts−1), capped. */
+export function backoffDelay(
+  attempts: number,
+  baseMs = DEFAULT_BASE_DELAY_MS,
+  maxMs = DEFAULT_MAX_DELAY_MS,
+): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
+}
+
+/** The on-disk outbox. */
+export class Outbox {
+  readonly dir: string;
+  readonly #opts: OutboxOptions;
+  readonly #inFlight = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(opts: OutboxOptions) {
+    this.dir = opts.dir;
+    this.#opts = opts;
+  }
+
+  #now(): number {
+    return (this.#opts.now ?? Date.now)();
+  }
+
+  #itemDir(id: string): string {
+    return path.join(this.dir, id);
+  }
+
+  async #save(item: OutboxItem): Promise<void> {
+    await writeJsonAtomic(path.join(this.#itemDir(item.id), ITEM_FILE), item);
+  }
+
+  /**
+   * Queues DICOM files for `destination`: copies them into the outbox and writes item.json last,
+   * so a crash mid-copy leaves no half item (list() ignores folders without item.json).
+   */
+  async enqueue(files: readonly string[], destination: string): Promise<OutboxItem> {
+    if (files.length === 0)
+      throw new MetaKdError(ErrorCode.InvalidArgument, 'Nothing to send: no files given.');
+    const id = `${new Date(this.#now()).toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
+    await mkdir(this.#itemDir(id), { recursive: true });
+    const entries: OutboxItem['files'] = [];
+    for (const [i, file] of files.entries()) {
+      let header;
+      try {
+        header = readDicomFile(file, { headerOnly: true }).dataset;
+      } catch (e) {
+        throw new MetaKdError(ErrorCode.DicomInvalid, 'is not a DICOM file that can be sent.', {
+          file,
+          cause: e,
+        });
+      }
+      if (!header.SOPInstanceUID || !header.SOPClassUID) {
+        throw new MetaKdError(
+          ErrorCode.DicomInvalid,
+          'has no SOPInstanceUID/SOPClassUID; cannot send it.',
+          { file },
+        );
+      }
+      const name = `${String(i).padStart(4, '0')}.dcm`;
+      await copyFile(file, path.join(this.#itemDir(id), name));
+      entries.push({
+        name,
+        SOPInstanceUID: String(header.SOPInstanceUID),
+        SOPClassUID: String(header.SOPClassUID),
+        delivered: false,
+      });
+    }
+    const item: OutboxItem = {
+      version: 1,
+      id,
+      destination,
+      createdAt: new Date(this.#now()).toISOString(),
+      attempts: 0,
+      nextAttemptAt: new Date(this.#now()).toISOString(),
+      files: entries,
+    };
+    await this.#save(item);
+    return item;
+  }
+
+  /** Every complete item on disk, oldest first. */
+  async list(): Promise<OutboxItem[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    const items: OutboxItem[] = [];
+    for (const n of names.sort()) {
+      try {
+        const parsed = itemSchema.safeParse(
+          JSON.parse(await readFile(path.join(this.dir, n, ITEM_FILE), 'utf8')),
+        );
+        if (parsed.success) items.push(parsed.data);
+      } catch {
+        // A folder without a readable item.json is an enqueue that never finished: not an item.
+      }
+    }
+    return items;
+  }
+
+  /** One item by id, or NotFound. */
+  async get(id: string): Promise<OutboxItem> {
+    const item = (await this.list()).find((i) => i.id === id);
+    if (!item) throw new MetaKdError(ErrorCode.NotFound, `No outbox item "${id}".`);
+    return item;
+  }
+
+  /**
+   * Tries to deliver one item now. On success the item is removed from disk; on failure its
+   * attempt count, next attempt time and last error are saved and the error is rethrown.
+   */
+  async deliver(id: string, onProgress?: SendProgress): Promise<{ readonly stored: number }> {
+    if (this.#inFlight.has(id))
+      throw new MetaKdError(ErrorCode.InvalidArgument, `Outbox item ${id} is already being sent.`);
+    this.#inFlight.add(id);
+    let item = await this.get(id);
+    try {
+      const destination = await this.#opts.resolveDestination(item.destination);
+      const pending = item.files.filter((f) => !f.delivered);
+      const stored = await (this.#opts.send ?? sendToDestination)(
+        destination,
+        pending.map((f) => ({
+          file: path.join(this.#itemDir(id), f.name),
+          SOPInstanceUID: f.SOPInstanceUID,
+          SOPClassUID: f.SOPClassUID,
+        })),
+        onProgress,
+      );
+      const ok = new Set(stored.map((s) => s.SOPInstanceUID));
+      item = {
+        ...item,
+        files: item.files.map((f) => (ok.has(f.SOPInstanceUID) ? { ...f, delivered: true } : f)),
+      };
+      if (item.files.every((f) => f.delivered)) {
+        await rm(this.#itemDir(id), { recursive: true, force: true });
+      } else {
+        await this.#save(item);
+      }
+      return { stored: stored.length };
+    } catch (e) {
+      const attempts = item.attempts + 1;
+      const delay = backoffDelay(attempts, this.#opts.baseDelayMs, this.#opts.maxDelayMs);
+      await this.#save({
+        ...item,
+        attempts,
+        nextAttemptAt: new Date(this.#now() + delay).toISOString(),
+        lastError: {
+          code: isMetaKdError(e) ? e.code : ErrorCode.Internal,
+          message: e instanceof Error ? e.message : String(e),
+          at: new Date(this.#now()).toISOString(),
+        },
+      });
+      throw e;
+    } finally {
+      this.#inFlight.delete(id);
+    }
+  }
+
+  /** Delivers every item whose next attempt is due (or all with `force`); never throws for a send. */
+  async processDue(force = false): Promise<ProcessResult> {
+    const result: ProcessResult = { delivered: [], failed: [] };
+    for (const item of await this.list()) {
+      if (this.#inFlight.has(item.id)) continue;
+      if (!force && Date.parse(item.nextAttemptAt) > this.#now()) continue;
+      try {
+        await this.deliver(item.id);
+        result.delivered.push(item.id);
+      } catch (e) {
+        result.failed.push({
+          id: item.id,
+          code: isMetaKdError(e) ? e.code : ErrorCode.Internal,
+          message: e instanceof Error ? e.message : String(e),
+        });
+      }
+    }
+    return result;
+  }
+
+  /** Starts a background loop that processes due items every `intervalMs` (does not keep Node alive). */
+  start(intervalMs = 2_000): void {
+    if (this.#timer) return;
+    let busy = false;
+    this.#timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void this.processDue().finally(() => {
+        busy = false;
+      });
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Stops the background loop. */
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}

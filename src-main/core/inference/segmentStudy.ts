@@ -1,0 +1,192 @@
+/**
+ * segmentStudy: the one pipeline from assigned series to labelmap, volumes and (optionally) the
+ * contribution readout. Used by the CLI and the app alike (through the api and the worker).
+ * Preprocess → provider choice → sliding window → labels → back to the reference series' grid.
+ */
+import { ErrorCode, isMetaKdError, MetaKdError, throwIfCancelled } from '../errors.ts';
+import type { Geometry } from '../volume/Geometry.ts';
+import type { Volume } from '../volume/Volume.ts';
+import type { ModelSlot } from '../enums/SequenceLabel.ts';
+import type { RegionDice } from '../model/Manifest.ts';
+import { loadManifest, modelIdentity, verifyModelFiles, type LoadedModel } from '../model/loadManifest.ts';
+import { preprocess, type PreparedInput } from '../preprocess/preprocess.ts';
+import type { Box } from '../preprocess/cropNormalise.ts';
+import { resampleNearest } from '../preprocess/resample.ts';
+import { labelVolumes, type LabelVolumes } from '../metrics/regions.ts';
+import { contributionReadout, expectedAccuracy, type ContributionReadout } from '../contributions/contributions.ts';
+import { nonEmptySubsets } from '../contributions/shapley.ts';
+import { createModelRunner, type ModelRunner } from './modelRunner.ts';
+import type { ProviderAttempt, ProviderChoice, ProviderName } from './providers.ts';
+import { runTiles, type TileResult } from './tiledInference.ts';
+import { probsToLabels } from './labels.ts';
+
+/** Progress callback: stage name, done, total. */
+export type ProgressFn = (stage: string, done: number, total: number) => void;
+
+/** Parameters of segmentStudy. */
+export interface SegmentParams {
+  /** Model folder / manifest path, or an already loaded model. */
+  readonly model: string | LoadedModel;
+  /** The assigned series' volumes per slot (absent = missing). */
+  readonly volumes: Partial<Record<ModelSlot, Volume>>;
+  readonly provider?: ProviderChoice;
+  /** Also compute the contribution readout. */
+  readonly contributions?: boolean;
+  readonly threads?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: ProgressFn;
+  /** Use this runner instead of creating one (tests inject faults here; it is not released). */
+  readonly runner?: ModelRunner;
+}
+
+/** Wall-clock milliseconds per stage. */
+export interface SegmentTimings {
+  readonly verifyMs: number;
+  readonly preprocessMs: number;
+  readonly sessionMs: number;
+  readonly inferenceMs: number;
+  readonly encodeMs: number;
+  readonly decodeMs: number;
+  readonly postprocessMs: number;
+  readonly totalMs: number;
+}
+
+/** What segmentStudy returns. */
+export interface SegmentResult {
+  /** Labels 0/1/2/4 on the reference series' grid. */
+  readonly labelmap: Volume;
+  readonly referenceSlot: ModelSlot;
+  /** Sequences the model ran on (manifest order). */
+  readonly usedSequences: readonly ModelSlot[];
+  readonly missingSequences: readonly ModelSlot[];
+  /** Volumes (mL) on the reference grid. */
+  readonly volumes: LabelVolumes;
+  readonly provider: ProviderName;
+  readonly providerAttempts: readonly ProviderAttempt[];
+  readonly model: { name: string; version: string; sha256: { encoder: string; decoder: string } };
+  readonly modelGrid: { geometry: Geometry; crop: Box; padded: readonly number[] };
+  readonly tiles: number;
+  readonly timings: SegmentTimings;
+  readonly warnings: readonly string[];
+  readonly expectedAccuracy: {
+    modalities: readonly ModelSlot[];
+    dice: RegionDice;
+    protocol: string;
+    cases: number;
+  } | null;
+  readonly contributions?: ContributionReadout;
+}
+
+async function runWithFallback(
+  params: SegmentParams,
+  model: LoadedModel,
+  input: PreparedInput,
+  subsets: number[],
+  state: { runner: ModelRunner; owned: boolean; warnings: string[]; sessionMs: number },
+): Promise<TileResult> {
+  const run = () =>
+    runTiles({
+      runner: state.runner,
+      input,
+      manifest: model.manifest,
+      subsets,
+      signal: params.signal,
+      onTile: (d, t) => params.onProgress?.('inference', d, t),
+    });
+  try {
+    return await run();
+  } catch (e) {
+    if (isMetaKdError(e)) throw e;
+    const failed = state.runner.provider;
+    const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    const auto = (params.provider ?? 'auto') === 'auto' && !params.runner;
+    if (!auto || failed === 'cpu') {
+      throw new MetaKdError(ErrorCode.ProviderFailed, `${failed} provider failed during inference: ${msg}`, {
+        file: model.decoderPath,
+        cause: e,
+      });
+    }
+    state.warnings.push(`${failed} provider failed during inference (${msg}); re-ran on CPU.`);
+    if (state.owned) await state.runner.release().catch(() => undefined);
+    const t0 = performance.now();
+    state.runner = await createModelRunner(model, { provider: 'cpu', threads: params.threads });
+    state.owned = true;
+    state.sessionMs += performance.now() - t0;
+    return await run();
+  }
+}
+
+/** Segments one study. Throws MetaKdError (NoUsableSequence, ModelChecksum, ProviderFailed, Cancelled, …). */
+export async function segmentStudy(params: SegmentParams): Promise<SegmentResult> {
+  const tStart = performance.now();
+  const model = typeof params.model === 'string' ? await loadManifest(params.model) : params.model;
+  await verifyModelFiles(model);
+  const tVerify = performance.now();
+  throwIfCancelled(params.signal);
+  params.onProgress?.('preprocess', 0, 1);
+  const input = preprocess(params.volumes, model.manifest);
+  params.onProgress?.('preprocess', 1, 1);
+  const tPre = performance.now();
+  throwIfCancelled(params.signal);
+  const state = {
+    runner: params.runner ?? (await createModelRunner(model, { provider: params.provider, threads: params.threads })),
+    owned: !params.runner,
+    warnings: [...input.warnings],
+    sessionMs: 0,
+  };
+  state.sessionMs = performance.now() - tPre;
+  try {
+    const order = model.manifest.modalities;
+    const presentMask = input.present.reduce((a, p, m) => (p ? a | (1 << m) : a), 0);
+    const subsets = params.contributions ? nonEmptySubsets(presentMask) : [presentMask];
+    const tInfer = performance.now();
+    const tiles = await runWithFallback(params, model, input, subsets, state);
+    const tPost = performance.now();
+    const grid = input.modelGrid;
+    const toLabels = (probs: Float32Array) =>
+      probsToLabels({ probs, padded: input.padded, crop: input.crop, gridDims: grid.dims, manifest: model.manifest });
+    const subsetLabels = new Map(subsets.map((s, x) => [s, toLabels(tiles.probs[x])]));
+    const modelLabels = subsetLabels.get(presentMask) as Uint8Array;
+    const labelmap: Volume = {
+      geometry: input.referenceGeometry,
+      data: resampleNearest({ geometry: grid, data: modelLabels }, input.referenceGeometry),
+    };
+    const used = order.filter((_, m) => input.present[m]);
+    const contributions = params.contributions
+      ? contributionReadout({
+          manifest: model.manifest,
+          presentMask,
+          subsetLabels,
+          mlPerVoxel: (grid.spacing[0] * grid.spacing[1] * grid.spacing[2]) / 1000,
+        })
+      : undefined;
+    const tEnd = performance.now();
+    return {
+      labelmap,
+      referenceSlot: input.referenceSlot,
+      usedSequences: used,
+      missingSequences: order.filter((_, m) => !input.present[m]),
+      volumes: labelVolumes(labelmap.data, labelmap.geometry),
+      provider: state.runner.provider,
+      providerAttempts: state.runner.attempts,
+      model: modelIdentity(model),
+      modelGrid: { geometry: grid, crop: input.crop, padded: input.padded },
+      tiles: tiles.tiles,
+      timings: {
+        verifyMs: tVerify - tStart,
+        preprocessMs: tPre - tVerify,
+        sessionMs: state.sessionMs,
+        inferenceMs: tPost - tInfer,
+        encodeMs: tiles.encodeMs,
+        decodeMs: tiles.decodeMs,
+        postprocessMs: tEnd - tPost,
+        totalMs: tEnd - tStart,
+      },
+      warnings: state.warnings,
+      expectedAccuracy: expectedAccuracy(model.manifest, used),
+      contributions,
+    };
+  } finally {
+    if (state.owned) await state.runner.release();
+  }
+}

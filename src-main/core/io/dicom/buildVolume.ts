@@ -1,0 +1,87 @@
+/**
+ * Fills a Volume from an ordered slice stack: reads each frame's stored values and applies
+ * RescaleSlope/RescaleIntercept. The output stays Int16 when every rescaled value is an integer
+ * in Int16 range (most MR), else becomes Float32. Pure apart from awaiting the codecs.
+ */
+import type { Volume, VoxelArray } from '../../volume/Volume.ts';
+import { throwIfCancelled } from '../../errors.ts';
+import type { StackedGroup } from './sliceStack.ts';
+import { readFrameSamples } from './pixelData.ts';
+
+const INT16_MIN = -32768;
+const INT16_MAX = 32767;
+
+/** Range of a typed array (one pass). */
+function range(a: VoxelArray): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+const isFloatArray = (a: VoxelArray): boolean =>
+  a instanceof Float32Array || a instanceof Float64Array;
+
+/** True when every rescaled value of the stack is an integer that fits Int16. */
+function fitsInt16(
+  raws: readonly VoxelArray[],
+  rescale: readonly { slope: number; intercept: number }[],
+): boolean {
+  for (let k = 0; k < raws.length; k++) {
+    const { slope, intercept } = rescale[k];
+    if (isFloatArray(raws[k]) || !Number.isInteger(slope) || !Number.isInteger(intercept)) {
+      return false;
+    }
+    // Int8/Uint8/Int16 with identity rescale always fit; skip the scan.
+    const small =
+      raws[k] instanceof Int16Array ||
+      raws[k] instanceof Int8Array ||
+      raws[k] instanceof Uint8Array;
+    if (small && slope === 1 && intercept === 0) continue;
+    const [lo, hi] = range(raws[k]);
+    const a = lo * slope + intercept;
+    const b = hi * slope + intercept;
+    if (Math.min(a, b) < INT16_MIN || Math.max(a, b) > INT16_MAX) return false;
+  }
+  return true;
+}
+
+/** Reads all frames of a stack into one Volume (i fastest, then j, then k). */
+export async function buildVolume(stack: StackedGroup, signal?: AbortSignal): Promise<Volume> {
+  const [nx, ny, nz] = stack.geometry.dims;
+  const plane = nx * ny;
+  const raws: VoxelArray[] = [];
+  for (const s of stack.slices) {
+    throwIfCancelled(signal);
+    raws.push(await readFrameSamples(s.inst, s.frame.frameIndex));
+  }
+  const rescale = stack.slices.map((s) => ({
+    slope: s.frame.RescaleSlope,
+    intercept: s.frame.RescaleIntercept,
+  }));
+  const out: VoxelArray = fitsInt16(raws, rescale)
+    ? new Int16Array(plane * nz)
+    : new Float32Array(plane * nz);
+  for (let k = 0; k < nz; k++) {
+    const raw = raws[k];
+    const { slope, intercept } = rescale[k];
+    const base = k * plane;
+    if (slope === 1 && intercept === 0) {
+      // Same element type: a block copy instead of a per-voxel loop (the common MR case).
+      if (out instanceof Int16Array && raw instanceof Int16Array) {
+        out.set(raw.subarray(0, plane), base);
+        continue;
+      }
+      if (out instanceof Float32Array && raw instanceof Float32Array) {
+        out.set(raw.subarray(0, plane), base);
+        continue;
+      }
+    }
+    for (let i = 0; i < plane; i++) out[base + i] = raw[i] * slope + intercept;
+  }
+  return { geometry: stack.geometry, data: out };
+}

@@ -1,0 +1,294 @@
+/**
+ * Turns a parsed DICOM data set into a DicomInstance: the identifying UIDs, the pixel format, one
+ * FrameInfo per frame (position, orientation, spacing, rescale, echo) and the series header facts
+ * that sequence detection needs. Handles single-frame images, legacy multi-frame images and
+ * enhanced multi-frame MR (Shared/PerFrameFunctionalGroupsSequence). Pure functions.
+ * Patient name, ID and birth date are never read.
+ */
+import type { Vec3 } from '../../volume/Geometry.ts';
+import type { DicomDataSet, ParsedDicom, PixelDataElement } from './dicomParserAdapter.ts';
+import { Tag } from './tags.ts';
+
+/** MediaStorageSOPClassUID of a DICOMDIR (PS3.4 Annex F). */
+export const MEDIA_STORAGE_DIRECTORY_SOP_CLASS = '1.2.840.10008.1.3.10';
+
+/** How the stored pixel values are laid out. */
+export interface PixelFormat {
+  readonly Rows: number;
+  readonly Columns: number;
+  readonly BitsAllocated: number;
+  readonly BitsStored: number;
+  /** 0 unsigned, 1 two's complement. */
+  readonly PixelRepresentation: number;
+  readonly SamplesPerPixel: number;
+  readonly PhotometricInterpretation: string;
+  readonly NumberOfFrames: number;
+}
+
+/** Per-frame facts that decide where a frame sits and how its values scale. */
+export interface FrameInfo {
+  /** Index of the frame inside its file. */
+  readonly frameIndex: number;
+  readonly ImagePositionPatient?: Vec3;
+  /** Row (i) direction cosines then column (j) direction cosines. */
+  readonly ImageOrientationPatient?: readonly [number, number, number, number, number, number];
+  /** [row spacing (between rows, along j), column spacing (between columns, along i)] in mm. */
+  readonly PixelSpacing?: readonly [number, number];
+  readonly SliceThickness?: number;
+  readonly RescaleSlope: number;
+  readonly RescaleIntercept: number;
+  readonly EchoTime?: number;
+  readonly EchoNumbers?: number;
+}
+
+/** Series-level header facts (a subset of SeriesInfo; filled from the first instance). */
+export interface SeriesHeader {
+  readonly SeriesDescription?: string;
+  readonly ProtocolName?: string;
+  readonly SeriesNumber?: number;
+  readonly Modality?: string;
+  readonly ScanningSequence?: string;
+  readonly SequenceVariant?: string;
+  readonly SequenceName?: string;
+  readonly RepetitionTime?: number;
+  readonly EchoTime?: number;
+  readonly InversionTime?: number;
+  readonly FlipAngle?: number;
+  readonly MRAcquisitionType?: string;
+  readonly ContrastBolusAgent?: string;
+  readonly ImageType?: readonly string[];
+  readonly SeriesTime?: string;
+  readonly AcquisitionTime?: string;
+  readonly SeriesDate?: string;
+  readonly EchoNumbers?: number;
+  readonly Manufacturer?: string;
+  readonly FrameOfReferenceUID?: string;
+}
+
+/** Study-level facts (nothing that identifies the patient). */
+export interface StudyHeader {
+  readonly StudyInstanceUID: string;
+  readonly StudyDescription?: string;
+  readonly StudyDate?: string;
+  readonly StudyTime?: string;
+}
+
+/** One DICOM file with pixel data, ready for grouping. */
+export interface DicomInstance {
+  readonly file: string;
+  readonly parsed: ParsedDicom;
+  readonly study: StudyHeader;
+  readonly SeriesInstanceUID: string;
+  readonly SOPInstanceUID: string;
+  readonly SOPClassUID: string;
+  readonly InstanceNumber?: number;
+  readonly SpacingBetweenSlices?: number;
+  readonly pixelFormat: PixelFormat;
+  readonly pixelData: PixelDataElement;
+  readonly frames: readonly FrameInfo[];
+  readonly header: SeriesHeader;
+}
+
+/** Why a parsed file is not an image import can use (the caller records it as skipped). */
+export interface NotAnImage {
+  readonly skipReason: string;
+}
+
+/** A UID made up when a file lacks one, so grouping still works (kept per file). */
+function fallbackUid(kind: string, file: string): string {
+  return `missing-${kind}:${file}`;
+}
+
+function vec3(v: number[] | undefined): Vec3 | undefined {
+  return v && v.length >= 3 ? [v[0], v[1], v[2]] : undefined;
+}
+
+function orientation(v: number[] | undefined): FrameInfo['ImageOrientationPatient'] {
+  return v && v.length >= 6 ? [v[0], v[1], v[2], v[3], v[4], v[5]] : undefined;
+}
+
+function spacing2(v: number[] | undefined): FrameInfo['PixelSpacing'] {
+  return v && v.length >= 2 && v[0] > 0 && v[1] > 0 ? [v[0], v[1]] : undefined;
+}
+
+/** Partial frame facts from one functional-group item (or from the top-level data set). */
+type FramePart = { -readonly [K in keyof FrameInfo]?: FrameInfo[K] };
+
+/** Frame facts carried directly by a (top-level) data set. */
+function topLevelFrame(ds: DicomDataSet): FramePart {
+  return {
+    ImagePositionPatient: vec3(ds.numberStrings(Tag.ImagePositionPatient)),
+    ImageOrientationPatient: orientation(ds.numberStrings(Tag.ImageOrientationPatient)),
+    PixelSpacing: spacing2(ds.numberStrings(Tag.PixelSpacing)),
+    SliceThickness: ds.numberString(Tag.SliceThickness),
+    RescaleSlope: ds.numberString(Tag.RescaleSlope),
+    RescaleIntercept: ds.numberString(Tag.RescaleIntercept),
+    EchoTime: ds.numberString(Tag.EchoTime),
+    EchoNumbers: ds.numberString(Tag.EchoNumbers),
+  };
+}
+
+/** Frame facts from a functional-groups item (PS3.3 C.7.6.16). */
+function functionalGroupFrame(item: DicomDataSet): FramePart {
+  const out: FramePart = {};
+  const pos = item.items(Tag.PlanePositionSequence)[0];
+  if (pos) out.ImagePositionPatient = vec3(pos.numberStrings(Tag.ImagePositionPatient));
+  const ori = item.items(Tag.PlaneOrientationSequence)[0];
+  if (ori)
+    out.ImageOrientationPatient = orientation(ori.numberStrings(Tag.ImageOrientationPatient));
+  const meas = item.items(Tag.PixelMeasuresSequence)[0];
+  if (meas) {
+    out.PixelSpacing = spacing2(meas.numberStrings(Tag.PixelSpacing));
+    out.SliceThickness = meas.numberString(Tag.SliceThickness);
+  }
+  const pvt = item.items(Tag.PixelValueTransformationSequence)[0];
+  if (pvt) {
+    out.RescaleSlope = pvt.numberString(Tag.RescaleSlope);
+    out.RescaleIntercept = pvt.numberString(Tag.RescaleIntercept);
+  }
+  const echo = item.items(Tag.MREchoSequence)[0];
+  if (echo) out.EchoTime = echo.double(Tag.EffectiveEchoTime);
+  return out;
+}
+
+/** Merges frame parts, later parts winning where they define a value. */
+function mergeFrame(frameIndex: number, ...parts: FramePart[]): FrameInfo {
+  const m: FramePart = {};
+  for (const p of parts) {
+    for (const [k, v] of Object.entries(p)) {
+      if (v !== undefined) (m as Record<string, unknown>)[k] = v;
+    }
+  }
+  return {
+    ...m,
+    frameIndex,
+    RescaleSlope: m.RescaleSlope ?? 1,
+    RescaleIntercept: m.RescaleIntercept ?? 0,
+  };
+}
+
+/** One FrameInfo per frame, from functional groups when present, else from the top level. */
+function readFrames(ds: DicomDataSet, numberOfFrames: number): FrameInfo[] {
+  const top = topLevelFrame(ds);
+  const shared = ds.items(Tag.SharedFunctionalGroupsSequence)[0];
+  const perFrame = ds.items(Tag.PerFrameFunctionalGroupsSequence);
+  const sharedPart = shared ? functionalGroupFrame(shared) : {};
+  const frames: FrameInfo[] = [];
+  for (let f = 0; f < numberOfFrames; f++) {
+    const own = perFrame[f] ? functionalGroupFrame(perFrame[f]) : {};
+    frames.push(mergeFrame(f, top, sharedPart, own));
+  }
+  return frames;
+}
+
+/** Joins a multi-valued string with the DICOM separator. */
+function joined(ds: DicomDataSet, tag: string): string | undefined {
+  return ds.strings(tag)?.join('\\') || undefined;
+}
+
+/** Enhanced MR keeps TR and TI in functional groups; look there when the top level lacks them. */
+function enhancedTiming(ds: DicomDataSet): { tr?: number; ti?: number; te?: number } {
+  const groups = [
+    ...ds.items(Tag.SharedFunctionalGroupsSequence),
+    ...ds.items(Tag.PerFrameFunctionalGroupsSequence).slice(0, 1),
+  ];
+  let tr: number | undefined;
+  let ti: number | undefined;
+  let te: number | undefined;
+  for (const g of groups) {
+    const timing = g.items(Tag.MRTimingAndRelatedParametersSequence)[0];
+    tr ??= timing?.numberString(Tag.RepetitionTime);
+    const mod = g.items(Tag.MRModifierSequence)[0];
+    ti ??= mod?.double(Tag.InversionTimes);
+    te ??= g.items(Tag.MREchoSequence)[0]?.double(Tag.EffectiveEchoTime);
+  }
+  return { tr, ti, te };
+}
+
+/** Contrast agent: ContrastBolusAgent, else the first ContrastBolusAgentSequence item's meaning. */
+function contrastAgent(ds: DicomDataSet): string | undefined {
+  const direct = ds.string(Tag.ContrastBolusAgent);
+  if (direct) return direct;
+  const item = ds.items(Tag.ContrastBolusAgentSequence)[0];
+  // CodeMeaning (0008,0104) names the agent in the code sequence.
+  return item?.string('x00080104') ?? (item ? 'contrast agent (coded)' : undefined);
+}
+
+/** Series header facts of one data set. */
+function readSeriesHeader(ds: DicomDataSet, frames: readonly FrameInfo[]): SeriesHeader {
+  const timing = enhancedTiming(ds);
+  return {
+    SeriesDescription: ds.string(Tag.SeriesDescription),
+    ProtocolName: ds.string(Tag.ProtocolName),
+    SeriesNumber: ds.numberString(Tag.SeriesNumber),
+    Modality: ds.string(Tag.Modality),
+    ScanningSequence: joined(ds, Tag.ScanningSequence),
+    SequenceVariant: joined(ds, Tag.SequenceVariant),
+    SequenceName: ds.string(Tag.SequenceName) ?? ds.string(Tag.PulseSequenceName),
+    RepetitionTime: ds.numberString(Tag.RepetitionTime) ?? timing.tr,
+    EchoTime: ds.numberString(Tag.EchoTime) ?? timing.te ?? frames[0]?.EchoTime,
+    InversionTime: ds.numberString(Tag.InversionTime) ?? timing.ti,
+    FlipAngle: ds.numberString(Tag.FlipAngle),
+    MRAcquisitionType: ds.string(Tag.MRAcquisitionType),
+    ContrastBolusAgent: contrastAgent(ds),
+    ImageType: ds.strings(Tag.ImageType),
+    SeriesTime: ds.string(Tag.SeriesTime),
+    AcquisitionTime: ds.string(Tag.AcquisitionTime),
+    SeriesDate: ds.string(Tag.SeriesDate),
+    EchoNumbers: ds.numberString(Tag.EchoNumbers),
+    Manufacturer: ds.string(Tag.Manufacturer),
+    FrameOfReferenceUID: ds.string(Tag.FrameOfReferenceUID),
+  };
+}
+
+/** Reads the pixel format; BitsStored defaults to BitsAllocated. */
+function readPixelFormat(ds: DicomDataSet): PixelFormat | undefined {
+  const Rows = ds.uint16(Tag.Rows);
+  const Columns = ds.uint16(Tag.Columns);
+  const BitsAllocated = ds.uint16(Tag.BitsAllocated);
+  if (!Rows || !Columns || !BitsAllocated) return undefined;
+  return {
+    Rows,
+    Columns,
+    BitsAllocated,
+    BitsStored: ds.uint16(Tag.BitsStored) ?? BitsAllocated,
+    PixelRepresentation: ds.uint16(Tag.PixelRepresentation) ?? 0,
+    SamplesPerPixel: ds.uint16(Tag.SamplesPerPixel) ?? 1,
+    PhotometricInterpretation: ds.string(Tag.PhotometricInterpretation) ?? 'MONOCHROME2',
+    NumberOfFrames: Math.max(1, ds.numberString(Tag.NumberOfFrames) ?? 1),
+  };
+}
+
+/** Builds the instance record, or says why the file is not an importable image. */
+export function readInstance(file: string, parsed: ParsedDicom): DicomInstance | NotAnImage {
+  const ds = parsed.dataSet;
+  const mediaClass = ds.string(Tag.MediaStorageSOPClassUID);
+  if (mediaClass === MEDIA_STORAGE_DIRECTORY_SOP_CLASS)
+    return { skipReason: 'DICOMDIR (index file)' };
+  const SOPClassUID = ds.string(Tag.SOPClassUID) ?? mediaClass ?? 'unknown';
+  const pixelData = ds.pixelData();
+  const pixelFormat = readPixelFormat(ds);
+  if (!pixelData || !pixelFormat) {
+    return { skipReason: `DICOM object without pixel data (SOPClassUID ${SOPClassUID})` };
+  }
+  const frames = readFrames(ds, pixelFormat.NumberOfFrames);
+  return {
+    file,
+    parsed,
+    study: {
+      StudyInstanceUID: ds.string(Tag.StudyInstanceUID) ?? fallbackUid('study', file),
+      StudyDescription: ds.string(Tag.StudyDescription),
+      StudyDate: ds.string(Tag.StudyDate),
+      StudyTime: ds.string(Tag.StudyTime),
+    },
+    SeriesInstanceUID: ds.string(Tag.SeriesInstanceUID) ?? fallbackUid('series', file),
+    SOPInstanceUID: ds.string(Tag.SOPInstanceUID) ?? fallbackUid('instance', file),
+    SOPClassUID,
+    InstanceNumber: ds.numberString(Tag.InstanceNumber),
+    SpacingBetweenSlices: ds.numberString(Tag.SpacingBetweenSlices),
+    pixelFormat,
+    pixelData,
+    frames,
+    header: readSeriesHeader(ds, frames),
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * "Input looks unlike the training data" checks. They warn; they never refuse to run. Pure
+ * functions. Thresholds were set from the shared data: skull-stripped BraTS series have 12–19 %
+ * non-zero voxels and no non-zero border voxel, raw clinical head scans 90–97 % and 83–93 %.
+ */
+import { sameGrid, type Geometry } from '../volume/Geometry.ts';
+import type { Volume } from '../volume/Volume.ts';
+import { SLOT_DISPLAY_NAME, type ModelSlot } from '../enums/SequenceLabel.ts';
+
+/** Above this fraction of non-zero voxels a series is probably not skull-stripped. */
+const MAX_NONZERO_FRACTION = 0.5;
+/** Above this fraction of non-zero voxels on the volume's faces it is probably not skull-stripped. */
+const MAX_BORDER_NONZERO_FRACTION = 0.1;
+/** Slices thicker than this multiple of the model spacing are called thick. */
+const THICK_SLICE_FACTOR = 1.5;
+/** |skewness| of non-zero intensities above this is far from any training series (max seen 2.9). */
+const MAX_ABS_SKEW = 4;
+/** More than this fraction of non-zero voxels below zero: BraTS intensities are non-negative. */
+const MAX_NEGATIVE_FRACTION = 0.01;
+/** Tolerance for "axis-aligned" direction cosines. */
+const OBLIQUE_TOL = 1e-3;
+
+/** Fractions of non-zero voxels overall and on the six faces. */
+export function nonzeroFractions(v: Volume): { all: number; border: number } {
+  const [nx, ny, nz] = v.geometry.dims;
+  const d = v.data;
+  let nonzero = 0;
+  for (let x = 0; x < d.length; x++) if (d[x] !== 0) nonzero++;
+  let border = 0;
+  let borderTotal = 0;
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      const onFaceJk = k === 0 || k === nz - 1 || j === 0 || j === ny - 1;
+      const row = (k * ny + j) * nx;
+      if (onFaceJk) {
+        for (let i = 0; i < nx; i++) if (d[row + i] !== 0) border++;
+        borderTotal += nx;
+      } else {
+        if (d[row] !== 0) border++;
+        if (nx > 1 && d[row + nx - 1] !== 0) border++;
+        borderTotal += Math.min(nx, 2);
+      }
+    }
+  }
+  return { all: nonzero / d.length, border: border / Math.max(1, borderTotal) };
+}
+
+/** Skewness and negative fraction of the non-zero values. */
+export function intensityShape(d: ArrayLike<number>): { skew: number; negative: number } {
+  let n = 0;
+  let s1 = 0;
+  let neg = 0;
+  for (let x = 0; x < d.length; x++) {
+    const v = d[x];
+    if (v === 0) continue;
+    n++;
+    s1 += v;
+    if (v < 0) neg++;
+  }
+  if (n === 0) return { skew: 0, negative: 0 };
+  const mean = s1 / n;
+  let m2 = 0;
+  let m3 = 0;
+  for (let x = 0; x < d.length; x++) {
+    const v = d[x];
+    if (v === 0) continue;
+    const c = v - mean;
+    m2 += c * c;
+    m3 += c * c * c;
+  }
+  m2 /= n;
+  m3 /= n;
+  return { skew: m2 > 0 ? m3 / Math.pow(m2, 1.5) : 0, negative: neg / n };
+}
+
+function isOblique(g: Geometry): boolean {
+  return g.directionLps.some((dir) => {
+    const big = Math.max(...dir.map(Math.abs));
+    return Math.abs(big - 1) > OBLIQUE_TOL;
+  });
+}
+
+/** Warnings for the present series (source volumes) against the model's training conditions. */
+export function checkInputs(
+  volumes: Partial<Record<ModelSlot, Volume>>,
+  order: readonly ModelSlot[],
+  spacingMm: readonly [number, number, number],
+): string[] {
+  const warnings: string[] = [];
+  const present = order.filter((s) => volumes[s]);
+  const notStripped: string[] = [];
+  for (const slot of present) {
+    const v = volumes[slot] as Volume;
+    const name = SLOT_DISPLAY_NAME[slot];
+    const f = nonzeroFractions(v);
+    if (f.all > MAX_NONZERO_FRACTION || f.border > MAX_BORDER_NONZERO_FRACTION) {
+      notStripped.push(
+        `${name} (${(100 * f.all).toFixed(0)} % non-zero, ${(100 * f.border).toFixed(0)} % of border)`,
+      );
+    }
+    const shape = intensityShape(v.data);
+    if (Math.abs(shape.skew) > MAX_ABS_SKEW || shape.negative > MAX_NEGATIVE_FRACTION) {
+      warnings.push(
+        `${name}: intensity histogram is far from the training data (skewness ` +
+          `${shape.skew.toFixed(1)}, ${(100 * shape.negative).toFixed(1)} % negative values); ` +
+          'check that this is the right series.',
+      );
+    }
+    const thick = Math.max(...v.geometry.spacing);
+    if (thick > THICK_SLICE_FACTOR * Math.max(...spacingMm)) {
+      warnings.push(
+        `${name}: ${thick.toFixed(1)} mm slices were resampled to ${spacingMm[2]} mm; detail ` +
+          'between slices is interpolated, so boundaries are less accurate than on 1 mm data.',
+      );
+    }
+    if (isOblique(v.geometry)) {
+      warnings.push(`${name}: oblique acquisition, resampled onto the axis-aligned model grid.`);
+    }
+  }
+  if (notStripped.length > 0) {
+    warnings.push(
+      `Input does not look skull-stripped: ${notStripped.join('; ')}. The model was trained on ` +
+        'skull-stripped, co-registered BraTS data; expect false positives outside the brain.',
+    );
+  }
+  const first = present.length > 0 ? (volumes[present[0]] as Volume).geometry : undefined;
+  if (first && present.some((s) => !sameGrid(first, (volumes[s] as Volume).geometry, 0.01))) {
+    warnings.push(
+      'The sequences are on different grids and were resampled by world coordinates. No ' +
+        'registration is done: if the patient moved between series, the inputs are misaligned.',
+    );
+  }
+  return warnings;
+}

@@ -1,0 +1,237 @@
+/**
+ * Stores review sessions under `<dataDir>/sessions/<id>/`: `session.json` (edits, sign-off, audit
+ * trail; autosaved atomically after every change) and `original.labels.gz` (the model's labelmap,
+ * written once). The current labelmap is the original with the edits replayed, so a session
+ * reopened after a crash is exactly what the reader last saw.
+ */
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { ErrorCode, MetaKdError } from '../errors.ts';
+import { voxelCount, type Geometry } from '../volume/Geometry.ts';
+import { writeFileAtomic } from './atomicWrite.ts';
+import { relabelComponent } from './relabelComponent.ts';
+import {
+  SESSION_SCHEMA_VERSION,
+  type AuditAction,
+  type SessionEdit,
+  type SessionModelInfo,
+  type SessionRecord,
+} from './types.ts';
+
+const SESSION_FILE = 'session.json';
+const ORIGINAL_FILE = 'original.labels.gz';
+/** BraTS label names for audit details. */
+const LABEL_NAME: Readonly<Record<number, string>> = { 0: 'background', 1: 'NCR', 2: 'ED', 4: 'ET' };
+
+/** What a new session starts from. */
+export interface NewSession {
+  readonly studyId: string;
+  readonly sourcePath: string;
+  readonly reader: string;
+  readonly model: SessionModelInfo;
+  readonly sequencesUsed: readonly string[];
+  readonly referenceSeriesId: string;
+  readonly geometry: Geometry;
+  /** The model's labelmap (0/1/2/4) on `geometry`. Copied. */
+  readonly labels: Uint8Array;
+}
+
+/** A loaded session: the record and the current (edited) labelmap. */
+export interface LoadedSession {
+  readonly record: SessionRecord;
+  readonly labels: Uint8Array;
+}
+
+/** Session ids are UUIDs; anything else is refused before touching the disk. */
+const ID_PATTERN = /^[0-9a-f-]{36}$/;
+
+/** Review sessions on disk. */
+export class SessionStore {
+  readonly #root: string;
+  /** Loaded sessions by id (the current labelmap is kept to avoid replaying on every call). */
+  readonly #open = new Map<string, LoadedSession>();
+
+  constructor(dataDir: string) {
+    this.#root = path.join(dataDir, 'sessions');
+  }
+
+  #dir(id: string): string {
+    if (!ID_PATTERN.test(id)) {
+      throw new MetaKdError(ErrorCode.InvalidArgument, `"${id}" is not a session id.`);
+    }
+    return path.join(this.#root, id);
+  }
+
+  /** Creates a session, writes the original labelmap and the first session.json. */
+  async create(input: NewSession): Promise<LoadedSession> {
+    if (input.labels.length !== voxelCount(input.geometry)) {
+      throw new MetaKdError(
+        ErrorCode.SessionInvalid,
+        `Labelmap has ${input.labels.length} voxels but its grid needs ${voxelCount(input.geometry)}.`,
+      );
+    }
+    const id = randomUUID();
+    const dir = this.#dir(id);
+    await mkdir(dir, { recursive: true });
+    await writeFileAtomic(path.join(dir, ORIGINAL_FILE), gzipSync(input.labels, { level: 1 }));
+    const now = new Date().toISOString();
+    const record: SessionRecord = {
+      schemaVersion: SESSION_SCHEMA_VERSION,
+      id,
+      studyId: input.studyId,
+      sourcePath: input.sourcePath,
+      createdAt: now,
+      updatedAt: now,
+      model: input.model,
+      sequencesUsed: input.sequencesUsed,
+      geometry: input.geometry,
+      referenceSeriesId: input.referenceSeriesId,
+      edits: [],
+      signOff: null,
+      audit: [],
+    };
+    const loaded = { record, labels: input.labels.slice() };
+    this.#open.set(id, loaded);
+    return this.#save(id, loaded, input.reader, 'created', 'segmentation opened for review');
+  }
+
+  /** Loads a session (from memory, or from disk with the edits replayed). */
+  async load(id: string): Promise<LoadedSession> {
+    const cached = this.#open.get(id);
+    if (cached) return cached;
+    const dir = this.#dir(id);
+    const file = path.join(dir, SESSION_FILE);
+    let record: SessionRecord;
+    let labels: Uint8Array;
+    try {
+      record = JSON.parse(await readFile(file, 'utf8')) as SessionRecord;
+      labels = new Uint8Array(gunzipSync(await readFile(path.join(dir, ORIGINAL_FILE))));
+    } catch (e) {
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new MetaKdError(
+        missing ? ErrorCode.NotFound : ErrorCode.SessionInvalid,
+        missing ? 'No such review session.' : `Session files are unreadable: ${(e as Error).message}`,
+        { file, cause: e },
+      );
+    }
+    if (record.schemaVersion !== SESSION_SCHEMA_VERSION || labels.length !== voxelCount(record.geometry)) {
+      throw new MetaKdError(ErrorCode.SessionInvalid, 'Session format or labelmap size is wrong.', {
+        file,
+      });
+    }
+    for (const r of record.edits) applyEdit(labels, record.geometry, r.edit);
+    const loaded = { record, labels };
+    this.#open.set(id, loaded);
+    return loaded;
+  }
+
+  /** Loads a session for a reader and records that it was opened (audit trail). */
+  async opened(id: string, reader: string): Promise<LoadedSession> {
+    const s = await this.load(id);
+    return this.#save(id, s, reader, 'opened', 'session opened for review');
+  }
+
+  /** Sessions on disk, newest first (records only). */
+  async list(): Promise<SessionRecord[]> {
+    const names = await readdir(this.#root).catch(() => [] as string[]);
+    const out: SessionRecord[] = [];
+    for (const n of names) {
+      if (!ID_PATTERN.test(n)) continue;
+      const text = await readFile(path.join(this.#root, n, SESSION_FILE), 'utf8').catch(() => null);
+      if (text) out.push(JSON.parse(text) as SessionRecord);
+    }
+    return out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  }
+
+  /** Applies an edit (refused after sign-off), autosaves, returns the session. */
+  async edit(id: string, reader: string, edit: SessionEdit): Promise<LoadedSession> {
+    const s = await this.load(id);
+    if (s.record.signOff) {
+      throw new MetaKdError(
+        ErrorCode.SessionInvalid,
+        `Session was signed off by ${s.record.signOff.reader}; reopen it before editing.`,
+      );
+    }
+    const outcome = applyEdit(s.labels, s.record.geometry, edit);
+    if (outcome.voxels === 0) return s;
+    const [i, j, k] = edit.seedIjk.map(Math.round);
+    const next: LoadedSession = {
+      labels: s.labels,
+      record: {
+        ...s.record,
+        edits: [
+          ...s.record.edits,
+          { edit, at: new Date().toISOString(), reader, fromLabel: outcome.fromLabel, voxels: outcome.voxels },
+        ],
+      },
+    };
+    const detail = `relabelled ${outcome.voxels} voxels ${LABEL_NAME[outcome.fromLabel]} → ${LABEL_NAME[edit.toLabel]} at (${i}, ${j}, ${k})`;
+    return this.#save(id, next, reader, 'edit', detail);
+  }
+
+  /** Removes the last edit (rebuilds the labelmap from the original). */
+  async undo(id: string, reader: string): Promise<LoadedSession> {
+    const s = await this.load(id);
+    if (s.record.signOff) {
+      throw new MetaKdError(ErrorCode.SessionInvalid, 'Session is signed off; reopen it first.');
+    }
+    if (s.record.edits.length === 0) return s;
+    const edits = s.record.edits.slice(0, -1);
+    const original = new Uint8Array(
+      gunzipSync(await readFile(path.join(this.#dir(id), ORIGINAL_FILE))),
+    );
+    for (const r of edits) applyEdit(original, s.record.geometry, r.edit);
+    const next = { labels: original, record: { ...s.record, edits } };
+    return this.#save(id, next, reader, 'undo', `undid edit ${s.record.edits.length}`);
+  }
+
+  /** Signs the session off (reader and time). */
+  async signOff(id: string, reader: string): Promise<LoadedSession> {
+    const s = await this.load(id);
+    const at = new Date().toISOString();
+    const next = { labels: s.labels, record: { ...s.record, signOff: { reader, at } } };
+    return this.#save(id, next, reader, 'signOff', `signed off with ${s.record.edits.length} edits`);
+  }
+
+  /** Reopens a signed-off session for more edits. */
+  async reopen(id: string, reader: string): Promise<LoadedSession> {
+    const s = await this.load(id);
+    const next = { labels: s.labels, record: { ...s.record, signOff: null } };
+    return this.#save(id, next, reader, 'reopened', 'sign-off withdrawn for further edits');
+  }
+
+  /** Appends an audit entry, stamps updatedAt and writes session.json atomically. */
+  async #save(
+    id: string,
+    s: LoadedSession,
+    reader: string,
+    action: AuditAction,
+    detail: string,
+  ): Promise<LoadedSession> {
+    const at = new Date().toISOString();
+    const record: SessionRecord = {
+      ...s.record,
+      updatedAt: at,
+      audit: [
+        ...s.record.audit,
+        { at, reader, action, modelVersion: `${s.record.model.name} ${s.record.model.version}`, detail },
+      ],
+    };
+    await writeFileAtomic(path.join(this.#dir(id), SESSION_FILE), JSON.stringify(record, null, 1));
+    const saved = { record, labels: s.labels };
+    this.#open.set(id, saved);
+    return saved;
+  }
+
+  /** Forgets in-memory copies (tests use it to simulate a restart). */
+  forgetLoaded(): void {
+    this.#open.clear();
+  }
+}
+
+/** Applies one edit in place. */
+function applyEdit(labels: Uint8Array, geometry: Geometry, edit: SessionEdit) {
+  return relabelComponent(labels, geometry.dims, edit.seedIjk, edit.toLabel);
+}

@@ -1,0 +1,85 @@
+/**
+ * Review sessions: what a reader did to one segmentation — edits, sign-off and an audit trail —
+ * stored as plain JSON beside the model's original labelmap so it survives a crash. Plain data.
+ */
+import type { Geometry } from '../volume/Geometry.ts';
+
+/** Version of the on-disk session format. */
+export const SESSION_SCHEMA_VERSION = 1;
+
+/** Which model produced the labelmap under review. */
+export interface SessionModelInfo {
+  readonly name: string;
+  readonly version: string;
+  /** Execution provider that ran (e.g. "cpu"). */
+  readonly provider: string;
+  /** sha256 of the model graphs, when known. */
+  readonly sha256?: string;
+}
+
+/** One reader edit. Stored as an operation so the labelmap can be rebuilt from the original. */
+export type SessionEdit = RelabelComponentEdit;
+
+/**
+ * Relabel the 6-connected component of equal label that contains `seedIjk` (3-D flood fill) to
+ * `toLabel`; `toLabel` 0 erases it.
+ */
+export interface RelabelComponentEdit {
+  readonly kind: 'relabelComponent';
+  /** Voxel index (i, j, k) in the labelmap grid. */
+  readonly seedIjk: readonly [number, number, number];
+  /** New label: 0 (erase), 1 (NCR), 2 (ED), 4 (ET). */
+  readonly toLabel: 0 | 1 | 2 | 4;
+}
+
+/** An applied edit with who/when and what it changed. */
+export interface SessionEditRecord {
+  readonly edit: SessionEdit;
+  readonly at: string;
+  readonly reader: string;
+  /** Label the component had before. */
+  readonly fromLabel: number;
+  /** Voxels changed. */
+  readonly voxels: number;
+}
+
+/** Audit trail actions. */
+export type AuditAction = 'created' | 'opened' | 'edit' | 'undo' | 'signOff' | 'reopened';
+
+/** One audit trail entry: who did what, when, on which model version. */
+export interface AuditEntry {
+  readonly at: string;
+  readonly reader: string;
+  readonly action: AuditAction;
+  /** `<model name> <version>` the labelmap came from. */
+  readonly modelVersion: string;
+  /** Readable detail, e.g. "relabelled 1 234 voxels ED → NCR at (120, 98, 77)". */
+  readonly detail: string;
+}
+
+/** Sign-off of a reviewed segmentation. */
+export interface SignOff {
+  readonly reader: string;
+  readonly at: string;
+}
+
+/** The session file (session.json). */
+export interface SessionRecord {
+  readonly schemaVersion: typeof SESSION_SCHEMA_VERSION;
+  readonly id: string;
+  /** Study id and the path it was imported from (to find the session again). */
+  readonly studyId: string;
+  readonly sourcePath: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly model: SessionModelInfo;
+  /** Sequences the model used, e.g. ["flair", "t1ce", "t2"]. */
+  readonly sequencesUsed: readonly string[];
+  /** Grid of the labelmap (the reference series' grid). */
+  readonly geometry: Geometry;
+  /** Series whose grid the labelmap is on. */
+  readonly referenceSeriesId: string;
+  readonly edits: readonly SessionEditRecord[];
+  readonly signOff: SignOff | null;
+  readonly audit: readonly AuditEntry[];
+}

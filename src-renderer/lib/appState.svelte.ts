@@ -1,0 +1,249 @@
+/**
+ * The app's shared state (STYLE.md §8): a reactive class with private `$state` fields, getters and
+ * actions. It keeps ids and small view data only — voxel buffers and Cornerstone objects live in
+ * viewer/. Every action catches api errors into `error`, so a failure is a message, never a blank
+ * screen.
+ */
+import type { ApiEvent } from '../../src-main/api/contract.ts';
+import { ApiCallError } from './bridge.ts';
+import type { ReviewClient, SessionView } from './reviewClient.ts';
+import {
+  SLOTS,
+  type ErrorView,
+  type JobView,
+  type ResultView,
+  type Slot,
+  type StudyView,
+} from './viewTypes.ts';
+
+/** Layout of the viewer. */
+export type Layout = 'grid' | 'mpr';
+
+/** Opacity step of the [ and ] keys. */
+const OPACITY_STEP = 0.1;
+/** localStorage key of the reader's name. */
+const READER_KEY = 'metakd.reader';
+
+/** Converts anything thrown into an ErrorView. */
+function toErrorView(e: unknown): ErrorView {
+  if (e instanceof ApiCallError) return { message: e.message, file: e.file, code: e.code };
+  return { message: e instanceof Error ? e.message : String(e) };
+}
+
+/** State and actions of the review screen. */
+export class AppState {
+  readonly client: ReviewClient;
+  #studies = $state.raw<readonly StudyView[]>([]);
+  #studyId = $state<string | null>(null);
+  #busy = $state<string | null>(null);
+  #error = $state<ErrorView | null>(null);
+  #notice = $state<string | null>(null);
+  #job = $state.raw<JobView | null>(null);
+  #result = $state.raw<ResultView | null>(null);
+  #session = $state.raw<SessionView | null>(null);
+  #labelmapVersion = $state(0);
+  layout = $state<Layout>('grid');
+  activeSlot = $state<Slot>('flair');
+  provider = $state('auto');
+  providers = $state.raw<readonly string[]>(['auto']);
+  overlayVisible = $state(true);
+  opacity = $state(0.5);
+  outlineOnly = $state(false);
+  labelVisible = $state<Record<number, boolean>>({ 1: true, 2: true, 4: true });
+  editMode = $state(false);
+  editLabel = $state<0 | 1 | 2 | 4>(1);
+  helpOpen = $state(false);
+  reader = $state(localStorage.getItem(READER_KEY) ?? '');
+
+  readonly study = $derived.by(() => this.#studies.find((s) => s.id === this.#studyId) ?? null);
+
+  constructor(client: ReviewClient) {
+    this.client = client;
+    client.onEvent((e) => this.#onEvent(e));
+    void client.providers().then(
+      (p) => (this.providers = p),
+      () => {},
+    );
+  }
+
+  get studies() {
+    return this.#studies;
+  }
+  get busy() {
+    return this.#busy;
+  }
+  get error() {
+    return this.#error;
+  }
+  get notice() {
+    return this.#notice;
+  }
+  get job() {
+    return this.#job;
+  }
+  get result() {
+    return this.#result;
+  }
+  get session() {
+    return this.#session;
+  }
+  /** Bumped whenever the labelmap to show changed (new run, edit, undo). */
+  get labelmapVersion() {
+    return this.#labelmapVersion;
+  }
+
+  dismissError(): void {
+    this.#error = null;
+  }
+
+  /** Shows a message that is not an error (e.g. why a dropped file cannot be opened). */
+  note(message: string | null): void {
+    this.#notice = message;
+  }
+
+  async #guard<T>(label: string, fn: () => Promise<T>): Promise<T | undefined> {
+    this.#busy = label;
+    this.#error = null;
+    try {
+      return await fn();
+    } catch (e) {
+      this.#error = toErrorView(e);
+      return undefined;
+    } finally {
+      this.#busy = null;
+    }
+  }
+
+  /** Imports a file or folder and opens the first study found. */
+  async importPath(path: string): Promise<void> {
+    const p = path.trim();
+    if (!p) {
+      this.#error = { message: 'Type the path of a study folder or file first.' };
+      return;
+    }
+    const studies = await this.#guard('Importing…', () => this.client.importStudy(p));
+    if (!studies) return;
+    const others = this.#studies.filter((s) => !studies.some((n) => n.id === s.id));
+    this.#studies = [...studies, ...others];
+    this.selectStudy(studies[0]?.id ?? null);
+  }
+
+  /** Opens a study from the list. */
+  selectStudy(id: string | null): void {
+    if (id === this.#studyId) return;
+    this.#studyId = id;
+    this.#result = null;
+    this.#session = null;
+    this.#labelmapVersion++;
+    const first = SLOTS.find((s) => this.study?.assignment[s]);
+    if (first) this.activeSlot = first;
+  }
+
+  /** Puts a series into a slot ("none" leaves the series unused; "auto" undoes an override). */
+  async overrideSeries(seriesId: string, target: Slot | 'none' | 'auto'): Promise<void> {
+    const study = this.study;
+    if (!study) return;
+    const updated = await this.#guard('Updating assignment…', () =>
+      this.client.setAssignment(study, seriesId, target),
+    );
+    if (updated) this.#studies = this.#studies.map((s) => (s.id === updated.id ? updated : s));
+  }
+
+  /** Starts a segmentation of the open study (R). */
+  async run(): Promise<void> {
+    const study = this.study;
+    if (!study || this.#job) return;
+    this.#result = null;
+    const jobId = await this.#guard('Starting…', () =>
+      this.client.startSegmentation(study.id, this.provider),
+    );
+    if (jobId) this.#job = { jobId, stage: 'starting', done: 0, total: 0 };
+  }
+
+  /** Cancels the running job (Esc). */
+  async cancel(): Promise<void> {
+    const job = this.#job;
+    if (!job) return;
+    await this.#guard('Cancelling…', () => this.client.cancelJob(job.jobId));
+  }
+
+  #onEvent(e: ApiEvent): void {
+    const job = this.#job;
+    if (!job || e.jobId !== job.jobId) return;
+    if (e.type === 'job.progress') {
+      this.#job = { jobId: job.jobId, stage: e.stage, done: e.done, total: e.total };
+      return;
+    }
+    this.#job = null;
+    if (e.status === 'done') void this.#finish(job.jobId);
+    else if (e.status === 'cancelled') this.#notice = 'Segmentation cancelled.';
+    else this.#error = toErrorView(e.error ? new ApiCallError(e.error) : 'Segmentation failed.');
+  }
+
+  async #finish(jobId: string): Promise<void> {
+    await this.#guard('Loading result…', async () => {
+      this.#result = await this.client.getResult(jobId);
+      this.#session = await this.client.createSession(jobId, this.readerName());
+      this.#labelmapVersion++;
+    });
+  }
+
+  /** The reader's name for the audit trail (remembered on this computer). */
+  readerName(): string {
+    const name = this.reader.trim() || 'unnamed reader';
+    localStorage.setItem(READER_KEY, this.reader.trim());
+    return name;
+  }
+
+  /** Edits the labelmap at a voxel: relabels (or erases) the component under it. */
+  async editAt(ijk: readonly [number, number, number]): Promise<void> {
+    const session = this.#session;
+    if (!session) return;
+    const next = await this.#guard('Editing…', () =>
+      this.client.edit(session.id, this.readerName(), ijk, this.editLabel),
+    );
+    if (next) this.#applySession(next);
+  }
+
+  async undo(): Promise<void> {
+    const s = this.#session;
+    if (!s) return;
+    const next = await this.#guard('Undoing…', () => this.client.undo(s.id, this.readerName()));
+    if (next) this.#applySession(next);
+  }
+
+  async signOff(): Promise<void> {
+    const s = this.#session;
+    if (!s) return;
+    if (!this.reader.trim()) {
+      this.#error = { message: 'Type your name before signing off: it goes into the audit trail.' };
+      return;
+    }
+    const next = await this.#guard('Signing off…', () => this.client.signOff(s.id, this.readerName()));
+    if (next) this.#session = next;
+  }
+
+  async reopen(): Promise<void> {
+    const s = this.#session;
+    if (!s) return;
+    const next = await this.#guard('Reopening…', () => this.client.reopen(s.id, this.readerName()));
+    if (next) this.#session = next;
+  }
+
+  #applySession(next: SessionView): void {
+    const changed = next.edits !== this.#session?.edits;
+    this.#session = next;
+    if (changed) this.#labelmapVersion++;
+  }
+
+  /** Chooses the sequence shown in MPR and highlighted in the grid (1–4). */
+  chooseSlot(index: number): void {
+    const slot = SLOTS[index];
+    if (slot) this.activeSlot = slot;
+  }
+
+  changeOpacity(sign: 1 | -1): void {
+    const v = Math.round((this.opacity + sign * OPACITY_STEP) * 10) / 10;
+    this.opacity = Math.min(1, Math.max(0, v));
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The renderer's use of the api: typed calls through the bridge, mapped to the view types the
+ * components show (lib/viewTypes.ts). The only renderer file that knows the contract's shapes.
+ */
+import type {
+  ApiEvent,
+  ReviewApi,
+  ResultOf,
+  apiMethods,
+} from '../../src-main/api/contract.ts';
+import { createApi, type Transport } from './bridge.ts';
+import { toResultView } from './resultView.ts';
+import { SLOTS, type ResultView, type Slot, type StudyView } from './viewTypes.ts';
+
+type StudyDto = ResultOf<(typeof apiMethods)['getStudy']>;
+type AssignmentDto = ResultOf<(typeof apiMethods)['setAssignment']>;
+type SessionDto = ResultOf<(typeof apiMethods)['openSession']>;
+
+/** A review session as the screen shows it. */
+export interface SessionView {
+  readonly id: string;
+  readonly edits: number;
+  readonly signOff: { readonly reader: string; readonly at: string } | null;
+  readonly audit: readonly { at: string; reader: string; action: string; detail: string; modelVersion: string }[];
+  readonly volumesMl: SessionDto['volumesMl'];
+  readonly geometry: SessionDto['geometry'];
+}
+
+/** A volume for the viewer (binary result). */
+export type VolumeData = ResultOf<(typeof apiMethods)['getSeriesVolume']>;
+/** A labelmap for the viewer (binary result). */
+export type LabelmapData = ResultOf<(typeof apiMethods)['getSessionLabelmap']>;
+
+function toStudyView(s: StudyDto): StudyView {
+  return {
+    id: s.id,
+    title: s.description || s.sourcePath.split(/[\\/]/).filter(Boolean).pop() || s.id,
+    date: s.date,
+    sourcePath: s.sourcePath,
+    series: s.series.map((r) => ({
+      id: r.id,
+      description: r.description,
+      dims: r.dims,
+      spacing: r.spacing,
+      label: r.label,
+      confidence: r.confidence,
+      reasons: r.reasons,
+    })),
+    assignment: s.assignment,
+    missing: s.missing,
+    warnings: s.series.flatMap((r) => r.warnings.map((w) => `${r.description}: ${w}`)),
+  };
+}
+
+function withAssignment(study: StudyView, a: AssignmentDto): StudyView {
+  return { ...study, assignment: a.assignment, missing: a.missing };
+}
+
+function toSessionView(s: SessionDto): SessionView {
+  return {
+    id: s.id,
+    edits: s.edits.length,
+    signOff: s.signOff,
+    audit: s.audit,
+    volumesMl: s.volumesMl,
+    geometry: s.geometry,
+  };
+}
+
+/**
+ * The overrides after the reader chose `target` for `seriesId` in the series table: the assignment
+ * as shown, with the series moved to `target` ("none": its slot becomes missing). "auto" clears
+ * every override, so detection decides again.
+ */
+export function overridesFor(
+  study: StudyView,
+  seriesId: string,
+  target: Slot | 'none' | 'auto',
+): Partial<Record<Slot, string | null>> {
+  if (target === 'auto') return {};
+  const out: Partial<Record<Slot, string | null>> = {};
+  for (const slot of SLOTS) out[slot] = study.assignment[slot] === seriesId ? null : study.assignment[slot];
+  if (target !== 'none') out[target] = seriesId;
+  return out;
+}
+
+/** The api calls the screen makes. */
+export class ReviewClient {
+  readonly api: ReviewApi;
+  readonly transport: Transport;
+
+  constructor(transport: Transport) {
+    this.transport = transport;
+    this.api = createApi(transport);
+  }
+
+  onEvent(listener: (e: ApiEvent) => void): () => void {
+    return this.transport.onEvent(listener);
+  }
+
+  async importStudy(path: string): Promise<StudyView[]> {
+    const r = await this.api.importStudy({ path });
+    return r.studies.map(toStudyView);
+  }
+
+  async setAssignment(study: StudyView, seriesId: string, target: Slot | 'none' | 'auto') {
+    const a = await this.api.setAssignment({
+      studyId: study.id,
+      overrides: overridesFor(study, seriesId, target),
+    });
+    return withAssignment(study, a);
+  }
+
+  /** Forces one slot missing (or back to automatic), keeping the others as shown. */
+  async setSlot(study: StudyView, slot: Slot, seriesId: string | null): Promise<StudyView> {
+    const overrides: Partial<Record<Slot, string | null>> = { ...study.assignment, [slot]: seriesId };
+    const a = await this.api.setAssignment({ studyId: study.id, overrides });
+    return withAssignment(study, a);
+  }
+
+  getVolume(studyId: string, seriesId: string): Promise<VolumeData> {
+    return this.api.getSeriesVolume({ studyId, seriesId });
+  }
+
+  getLabelmap(sessionId: string): Promise<LabelmapData> {
+    return this.api.getSessionLabelmap({ sessionId });
+  }
+
+  async providers(): Promise<readonly string[]> {
+    return ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
+  }
+
+  async startSegmentation(studyId: string, provider: string): Promise<string> {
+    void studyId;
+    void provider;
+    throw new Error('The segmentation engine is not connected yet.');
+  }
+
+  async cancelJob(jobId: string): Promise<void> {
+    void jobId;
+  }
+
+  async getResult(jobId: string): Promise<ResultView> {
+    return toResultView(jobId);
+  }
+
+  async createSession(jobId: string, reader: string): Promise<SessionView> {
+    return toSessionView(await this.api.createSession({ jobId, reader }));
+  }
+
+  async edit(
+    sessionId: string,
+    reader: string,
+    ijk: readonly [number, number, number],
+    toLabel: 0 | 1 | 2 | 4,
+  ): Promise<SessionView> {
+    const seedIjk: [number, number, number] = [ijk[0], ijk[1], ijk[2]];
+    return toSessionView(
+      await this.api.editSession({ sessionId, reader, edit: { kind: 'relabelComponent', seedIjk, toLabel } }),
+    );
+  }
+
+  async undo(sessionId: string, reader: string): Promise<SessionView> {
+    return toSessionView(await this.api.undoSessionEdit({ sessionId, reader }));
+  }
+
+  async signOff(sessionId: string, reader: string): Promise<SessionView> {
+    return toSessionView(await this.api.signOffSession({ sessionId, reader }));
+  }
+
+  async reopen(sessionId: string, reader: string): Promise<SessionView> {
+    return toSessionView(await this.api.reopenSession({ sessionId, reader }));
+  }
+}

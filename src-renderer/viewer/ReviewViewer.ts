@@ -1,0 +1,298 @@
+/**
+ * The viewer facade (STYLE.md §8): components hand it plain data and DOM elements; all Cornerstone3D
+ * objects stay in here. One rendering engine, one tool group, a camera synchroniser for the 2×2
+ * grid (same plane: scrolling, zoom and pan move together) and crosshairs for the 1×3 MPR.
+ */
+import {
+  Enums,
+  RenderingEngine,
+  getRenderingEngine,
+  setVolumesForViewports,
+  type Types,
+} from '@cornerstonejs/core';
+import {
+  CrosshairsTool,
+  PanTool,
+  StackScrollTool,
+  ToolGroupManager,
+  WindowLevelTool,
+  ZoomTool,
+  Enums as ToolEnums,
+  synchronizers,
+  SynchronizerManager,
+} from '@cornerstonejs/tools';
+import { ensureCornerstone } from './cornerstoneSetup.ts';
+import {
+  addTumourSegmentation,
+  applyOverlayStyle,
+  labelmapChanged,
+  removeTumourSegmentation,
+  showSegmentation,
+  type OverlayStyle,
+} from './overlay.ts';
+
+const ENGINE_ID = 'metakd-engine';
+const TOOL_GROUP_ID = 'metakd-tools';
+const CAMERA_SYNC_ID = 'metakd-camera-sync';
+const SEGMENTATION_ID = 'metakd-tumour';
+
+/** Plane of a tile. */
+export type Plane = 'axial' | 'sagittal' | 'coronal';
+
+/** What the primary mouse button does. */
+export type PrimaryTool = 'windowLevel' | 'pan' | 'zoom' | 'crosshairs' | 'pick';
+
+/** One tile to show: a DOM element and the volume in it (null tiles are not handed over). */
+export interface TileSpec {
+  readonly viewportId: string;
+  readonly element: HTMLDivElement;
+  readonly volumeId: string;
+  readonly plane: Plane;
+}
+
+const ORIENTATION: Readonly<Record<Plane, Enums.OrientationAxis>> = {
+  axial: Enums.OrientationAxis.AXIAL,
+  sagittal: Enums.OrientationAxis.SAGITTAL,
+  coronal: Enums.OrientationAxis.CORONAL,
+};
+
+/** The review viewer. Create with `ReviewViewer.create()`; `destroy()` on teardown. */
+export class ReviewViewer {
+  readonly #engine: RenderingEngine;
+  #tiles: readonly TileSpec[] = [];
+  #labelmapVolumeId: string | null = null;
+  #overlay: OverlayStyle = { visible: true, opacity: 0.5, outlineOnly: false, labels: {} };
+  #primary: PrimaryTool = 'windowLevel';
+  #pickListener: ((world: [number, number, number], viewportId: string) => void) | null = null;
+  readonly #pickHandlers = new Map<HTMLDivElement, (e: MouseEvent) => void>();
+  readonly #cameraHandlers = new Map<HTMLDivElement, () => void>();
+  #sliceListener: ((viewportId: string, index: number, count: number) => void) | null = null;
+  #firstRender: (() => void) | null = null;
+
+  private constructor(engine: RenderingEngine) {
+    this.#engine = engine;
+  }
+
+  /** Starts Cornerstone (once) and makes the rendering engine and tool group. */
+  static async create(): Promise<ReviewViewer> {
+    await ensureCornerstone();
+    getRenderingEngine(ENGINE_ID)?.destroy();
+    const engine = new RenderingEngine(ENGINE_ID);
+    ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
+    const group = ToolGroupManager.createToolGroup(TOOL_GROUP_ID);
+    if (!group) throw new Error('Could not create the viewer tool group.');
+    for (const t of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool]) group.addTool(t.toolName);
+    group.addTool(CrosshairsTool.toolName, {
+      getReferenceLineColor: () => 'rgb(255, 255, 255)',
+      getReferenceLineControllable: () => true,
+      getReferenceLineDraggableRotatable: () => false,
+      getReferenceLineSlabThicknessControlsOn: () => false,
+    });
+    return new ReviewViewer(engine);
+  }
+
+  /** Viewport ids currently shown. */
+  get viewportIds(): string[] {
+    return this.#tiles.map((t) => t.viewportId);
+  }
+
+  /** Shows `tiles` (replacing the previous layout) and re-attaches overlay and tools. */
+  async setTiles(tiles: readonly TileSpec[]): Promise<void> {
+    this.#detachPick();
+    const group = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
+    for (const t of this.#tiles) group?.removeViewports(ENGINE_ID, t.viewportId);
+    SynchronizerManager.destroySynchronizer(CAMERA_SYNC_ID);
+    this.#tiles = tiles;
+    this.#engine.setViewports(
+      tiles.map((t) => ({
+        viewportId: t.viewportId,
+        type: Enums.ViewportType.ORTHOGRAPHIC,
+        element: t.element,
+        defaultOptions: { orientation: ORIENTATION[t.plane], background: [0, 0, 0] as Types.Point3 },
+      })),
+    );
+    await Promise.all(
+      tiles.map((t) => setVolumesForViewports(this.#engine, [{ volumeId: t.volumeId }], [t.viewportId])),
+    );
+    for (const t of tiles) group?.addViewport(t.viewportId, ENGINE_ID);
+    this.#watchCameras();
+    const samePlane = new Set(tiles.map((t) => t.plane)).size === 1;
+    if (samePlane && tiles.length > 1) {
+      const sync = synchronizers.createCameraPositionSynchronizer(CAMERA_SYNC_ID);
+      for (const t of tiles) sync.add({ renderingEngineId: ENGINE_ID, viewportId: t.viewportId });
+    }
+    if (this.#labelmapVolumeId) await showSegmentation(SEGMENTATION_ID, this.viewportIds);
+    this.setPrimaryTool(this.#primary === 'crosshairs' && samePlane ? 'windowLevel' : this.#primary);
+    this.#applyOverlay();
+    this.#engine.renderViewports(this.viewportIds);
+  }
+
+  /** Shows a labelmap volume (already in the cache) as the tumour overlay on every tile. */
+  async setLabelmap(labelmapVolumeId: string | null): Promise<void> {
+    removeTumourSegmentation(SEGMENTATION_ID);
+    this.#labelmapVolumeId = labelmapVolumeId;
+    if (!labelmapVolumeId) {
+      this.#engine.renderViewports(this.viewportIds);
+      return;
+    }
+    addTumourSegmentation(SEGMENTATION_ID, labelmapVolumeId);
+    await showSegmentation(SEGMENTATION_ID, this.viewportIds);
+    this.#applyOverlay();
+    this.#engine.renderViewports(this.viewportIds);
+  }
+
+  /** Re-renders after the labelmap voxels were replaced in place. */
+  labelmapEdited(): void {
+    labelmapChanged(SEGMENTATION_ID);
+    this.#engine.renderViewports(this.viewportIds);
+  }
+
+  /** Changes visibility, opacity, outline mode and per-label visibility of the overlay. */
+  setOverlayStyle(style: OverlayStyle): void {
+    this.#overlay = style;
+    this.#applyOverlay();
+    this.#engine.renderViewports(this.viewportIds);
+  }
+
+  #applyOverlay(): void {
+    if (!this.#labelmapVolumeId) return;
+    applyOverlayStyle(SEGMENTATION_ID, this.viewportIds, this.#overlay);
+  }
+
+  /** Binds the primary button; middle pans, right zooms, the wheel scrolls slices — always. */
+  setPrimaryTool(tool: PrimaryTool): void {
+    const group = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
+    if (!group) return;
+    this.#primary = tool;
+    const { MouseBindings } = ToolEnums;
+    for (const name of [WindowLevelTool, PanTool, ZoomTool, CrosshairsTool].map((t) => t.toolName)) {
+      group.setToolPassive(name);
+    }
+    const primaryName: Record<Exclude<PrimaryTool, 'pick'>, string> = {
+      windowLevel: WindowLevelTool.toolName,
+      pan: PanTool.toolName,
+      zoom: ZoomTool.toolName,
+      crosshairs: CrosshairsTool.toolName,
+    };
+    const bindings = (button: number) => ({ bindings: [{ mouseButton: button }] });
+    if (tool !== 'pick') group.setToolActive(primaryName[tool], bindings(MouseBindings.Primary));
+    if (tool !== 'pan') group.setToolActive(PanTool.toolName, bindings(MouseBindings.Auxiliary));
+    if (tool !== 'zoom') group.setToolActive(ZoomTool.toolName, bindings(MouseBindings.Secondary));
+    group.setToolActive(StackScrollTool.toolName, bindings(MouseBindings.Wheel));
+    if (tool === 'pick') this.#attachPick();
+    else this.#detachPick();
+  }
+
+  /** Called with the LPS point under a primary click while the pick tool is active. */
+  onPick(listener: ((world: [number, number, number], viewportId: string) => void) | null): void {
+    this.#pickListener = listener;
+  }
+
+  #attachPick(): void {
+    this.#detachPick();
+    for (const t of this.#tiles) {
+      const handler = (e: MouseEvent) => {
+        if (e.button !== 0 || !this.#pickListener) return;
+        const vp = this.#engine.getViewport(t.viewportId);
+        const rect = t.element.getBoundingClientRect();
+        const w = vp.canvasToWorld([e.clientX - rect.left, e.clientY - rect.top]);
+        this.#pickListener([w[0], w[1], w[2]], t.viewportId);
+      };
+      t.element.addEventListener('click', handler);
+      this.#pickHandlers.set(t.element, handler);
+    }
+  }
+
+  #detachPick(): void {
+    for (const [el, h] of this.#pickHandlers) el.removeEventListener('click', h);
+    this.#pickHandlers.clear();
+  }
+
+  /** Called with a viewport's slice index and count whenever its camera moves. */
+  onSliceChange(listener: ((viewportId: string, index: number, count: number) => void) | null): void {
+    this.#sliceListener = listener;
+  }
+
+  /** Resolves when any tile has rendered an image (first-image timing, benchmarks). */
+  onFirstRender(listener: () => void): void {
+    this.#firstRender = listener;
+  }
+
+  #watchCameras(): void {
+    for (const [el, h] of this.#cameraHandlers) {
+      el.removeEventListener(Enums.Events.CAMERA_MODIFIED, h);
+      el.removeEventListener(Enums.Events.IMAGE_RENDERED, h);
+    }
+    this.#cameraHandlers.clear();
+    for (const t of this.#tiles) {
+      const handler = () => {
+        if (this.#firstRender) {
+          const f = this.#firstRender;
+          this.#firstRender = null;
+          f();
+        }
+        const info = this.sliceInfo(t.viewportId);
+        if (info) this.#sliceListener?.(t.viewportId, info.index, info.count);
+      };
+      t.element.addEventListener(Enums.Events.CAMERA_MODIFIED, handler);
+      t.element.addEventListener(Enums.Events.IMAGE_RENDERED, handler);
+      this.#cameraHandlers.set(t.element, handler);
+    }
+  }
+
+  /** Scrolls the given viewport (and, through the sync, its partners) by `delta` slices. */
+  scroll(viewportId: string, delta: number): void {
+    const vp = this.#engine.getViewport(viewportId) as Types.IVolumeViewport | undefined;
+    if (!vp) return;
+    vp.scroll(delta);
+  }
+
+  /** Slice index and count of a viewport (for the status line). */
+  sliceInfo(viewportId: string): { index: number; count: number } | null {
+    const vp = this.#engine.getViewport(viewportId) as Types.IVolumeViewport | undefined;
+    if (!vp) return null;
+    return { index: vp.getSliceIndex(), count: vp.getNumberOfSlices() };
+  }
+
+  /** Moves every viewport to show the LPS point (centres the slice on it). */
+  jumpTo(world: readonly [number, number, number]): void {
+    for (const id of this.viewportIds) {
+      const vp = this.#engine.getViewport(id) as Types.IVolumeViewport | undefined;
+      if (!vp) continue;
+      const cam = vp.getCamera();
+      const fp = cam.focalPoint as Types.Point3;
+      const n = cam.viewPlaneNormal as Types.Point3;
+      const d = (world[0] - fp[0]) * n[0] + (world[1] - fp[1]) * n[1] + (world[2] - fp[2]) * n[2];
+      const shift = [n[0] * d, n[1] * d, n[2] * d];
+      const pos = cam.position as Types.Point3;
+      vp.setCamera({
+        focalPoint: [fp[0] + shift[0], fp[1] + shift[1], fp[2] + shift[2]],
+        position: [pos[0] + shift[0], pos[1] + shift[1], pos[2] + shift[2]],
+      });
+    }
+    this.#engine.renderViewports(this.viewportIds);
+  }
+
+  /** Page coordinates (CSS px) of an LPS point in a viewport: lets tests read overlay pixels. */
+  worldToPage(viewportId: string, world: readonly [number, number, number]): [number, number] | null {
+    const tile = this.#tiles.find((t) => t.viewportId === viewportId);
+    if (!tile) return null;
+    const c = this.#engine.getViewport(viewportId).worldToCanvas([world[0], world[1], world[2]]);
+    const rect = tile.element.getBoundingClientRect();
+    return [rect.left + c[0], rect.top + c[1]];
+  }
+
+  /** Re-fits the canvases after the layout changed size. */
+  resize(): void {
+    this.#engine.resize(true, false);
+  }
+
+  /** Frees the engine, the tool group and the synchroniser. */
+  destroy(): void {
+    this.#detachPick();
+    removeTumourSegmentation(SEGMENTATION_ID);
+    SynchronizerManager.destroySynchronizer(CAMERA_SYNC_ID);
+    ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
+    this.#engine.destroy();
+  }
+}

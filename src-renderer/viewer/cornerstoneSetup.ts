@@ -1,0 +1,36 @@
+/**
+ * Starts Cornerstone3D core and tools once per page (STYLE.md §8: one guarded init) and registers
+ * the tools the review viewer uses.
+ */
+import { init as initCore, isCornerstoneInitialized } from '@cornerstonejs/core';
+import {
+  init as initTools,
+  addTool,
+  BrushTool,
+  CrosshairsTool,
+  PanTool,
+  StackScrollTool,
+  WindowLevelTool,
+  ZoomTool,
+} from '@cornerstonejs/tools';
+
+let started: Promise<void> | null = null;
+
+/** Initialises Cornerstone core and tools (idempotent). */
+export function ensureCornerstone(): Promise<void> {
+  started ??= (async () => {
+    if (!isCornerstoneInitialized()) initCore();
+    initTools();
+    for (const tool of [
+      WindowLevelTool,
+      PanTool,
+      ZoomTool,
+      StackScrollTool,
+      CrosshairsTool,
+      BrushTool,
+    ]) {
+      addTool(tool);
+    }
+  })();
+  return started;
+}
