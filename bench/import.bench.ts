@@ -59,7 +59,9 @@ async function defaultCase(): Promise<string> {
 function machine(): string {
   const cpus = os.cpus();
   // `dcm2niix -v` prints its version and exits with status 3, so read stdout regardless.
-  const dcm2niix = spawnSync('dcm2niix', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0]?.trim();
+  const dcm2niix = spawnSync('dcm2niix', ['-v'], { encoding: 'utf8' })
+    .stdout.split('\n')[0]
+    ?.trim();
   return [
     `- CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} logical cores (shared with other work)`,
     `- Memory: ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; OS: ${os.type()} ${os.release()}`,

@@ -8,6 +8,7 @@ import { inferenceMethods } from './contract/inference.ts';
 import { exportMethods } from './contract/export.ts';
 import { sessionMethods } from './contract/session.ts';
 import { viewerMethods } from './contract/viewer.ts';
+import { dicomMethods } from './contract/dicom.ts';
 import type { ApiOf } from './contract/method.ts';
 
 export type {
@@ -37,6 +38,7 @@ export const apiMethods = {
   ...exportMethods,
   ...sessionMethods,
   ...viewerMethods,
+  ...dicomMethods,
 } as const;
 
 /** Names of the api methods. */

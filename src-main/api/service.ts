@@ -12,9 +12,12 @@ import type { ResultOf } from './contract/method.ts';
 import { isMetaKdError } from '../core/errors.ts';
 import type { ServiceImpl, ServiceOptions } from './services/types.ts';
 import { createStudyService } from './services/studyService.ts';
-import { createSessionService, noSegmentations } from './services/sessionService.ts';
+import { createSessionService } from './services/sessionService.ts';
 import { createViewerService } from './services/viewerService.ts';
+import { createDicomService } from './services/dicomService.ts';
 import { getSeries } from './services/studyStore.ts';
+import { createExportService } from './services/exportService.ts';
+import { createInferenceService } from './services/inferenceService.ts';
 
 export type { ServiceOptions } from './services/types.ts';
 
@@ -64,10 +67,14 @@ export interface ApiService {
 
 /** Creates the service over core. */
 export function createApiService(options: ServiceOptions = defaultServiceOptions()): ApiService {
+  const inference = createInferenceService(options);
   const impl: ServiceImpl = {
     ...createStudyService(options),
-    ...createSessionService(options, noSegmentations),
+    ...inference.parts,
+    ...createSessionService(options, inference.segmentations),
     ...createViewerService(async (studyId, seriesId) => getSeries(studyId, seriesId)),
+    ...createDicomService(),
+    ...createExportService(options),
   };
   const has = (name: string): name is ApiMethodName => Object.hasOwn(apiMethods, name);
   return {

@@ -121,7 +121,9 @@ export class AppState {
       this.#error = { message: 'Type the path of a study folder or file first.' };
       return;
     }
+    performance.mark('metakd:import-start');
     const studies = await this.#guard('Importing…', () => this.client.importStudy(p));
+    performance.mark('metakd:import-done');
     if (!studies) return;
     const others = this.#studies.filter((s) => !studies.some((n) => n.id === s.id));
     this.#studies = [...studies, ...others];

@@ -42,8 +42,8 @@ export interface OrthancInstance {
   pid(): number | undefined;
   /** GET a REST resource as JSON (with the configured credentials). */
   rest<T>(pathname: string): Promise<T>;
-  /** Stops the process (SIGTERM, then SIGKILL), keeping the storage. */
-  stop(): Promise<void>;
+  /** Stops the process (SIGTERM, then SIGKILL; or `SIGKILL` at once, as in a crash), keeping the storage. */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Starts it again on the same ports and storage. */
   restart(): Promise<void>;
   /** Stops it and removes the temp folder. */
@@ -131,11 +131,11 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Orthan
     throw new Error(`Orthanc did not start within ${START_TIMEOUT_MS} ms; log in ${dir}`);
   };
 
-  const stop = async (): Promise<void> => {
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> => {
     const c = child;
     child = undefined;
     if (!c || c.pid === undefined) return;
-    process.kill(c.pid, 'SIGTERM');
+    process.kill(c.pid, signal);
     if (!(await waitExit(c, STOP_TIMEOUT_MS))) {
       process.kill(c.pid, 'SIGKILL');
       await waitExit(c, STOP_TIMEOUT_MS);
@@ -155,10 +155,10 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Orthan
       if (!r.ok) throw new Error(`GET ${pathname}: HTTP ${r.status}`);
       return (await r.json()) as T;
     },
-    stop,
+    stop: (signal) => stop(signal),
     restart: launch,
     async dispose() {
-      await stop();
+      await stop('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,139 @@
 /**
  * Contract: DICOM SEG / NIfTI export, PACS destinations, outbox. Owner: the export work (issue 6).
+ * Types only from core (`import type`); params are validated here, where data enters main.
  */
-export const exportMethods = {} as const;
+import { z } from 'zod';
+import { method } from './method.ts';
+import type { Destination } from '../../core/export/pacs/Destination.ts';
+import type { OutboxItem, ProcessResult } from '../../core/export/outbox/Outbox.ts';
+
+/** Provenance fields a caller may set (the rest come from the labelmap's sidecar or the app). */
+const provenanceParams = z
+  .object({
+    algorithm: z.string().min(1).optional(),
+    modelName: z.string().optional(),
+    modelVersion: z.string().optional(),
+    modelSha256: z.string().optional(),
+    provider: z.string().optional(),
+    editedBy: z.string().optional(),
+  })
+  .strict();
+
+/** Common params of the two export methods. */
+const exportParams = z
+  .object({
+    /** Study folder or file (DICOM or NIfTI). */
+    studyPath: z.string().min(1),
+    /** Labelmap NIfTI (0/1/2/4) — until the engine's result store is wired in. */
+    labelsPath: z.string().min(1),
+    /** Source series id, SeriesInstanceUID or SeriesDescription (default: chosen automatically). */
+    series: z.string().optional(),
+    /** Output folder (default <dataDir>/exports). */
+    outDir: z.string().optional(),
+    /** A person edited the mask (SEG: SEMIAUTOMATIC). */
+    edited: z.boolean().default(false),
+    provenance: provenanceParams.optional(),
+  })
+  .strict();
+
+const aeTitle = z.string().min(1).max(16);
+
+/** A destination as the caller writes it (core re-validates before saving). */
+const destinationParams = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('dimse'),
+      name: z.string().min(1).max(64),
+      calledAeTitle: aeTitle,
+      callingAeTitle: aeTitle.optional(),
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535),
+      timeoutMs: z.number().int().positive().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('dicomweb'),
+      name: z.string().min(1).max(64),
+      baseUrl: z.string().min(1),
+      auth: z
+        .discriminatedUnion('type', [
+          z.object({ type: z.literal('none') }),
+          z.object({ type: z.literal('basic'), username: z.string(), password: z.string() }),
+          z.object({ type: z.literal('bearer'), token: z.string().min(1) }),
+        ])
+        .optional(),
+      tls: z
+        .object({ rejectUnauthorized: z.boolean().optional(), caFile: z.string().optional() })
+        .optional(),
+      timeoutMs: z.number().int().positive().optional(),
+    })
+    .strict(),
+]);
+
+/** What an export wrote. */
+export interface ExportResultDto {
+  readonly format: 'seg' | 'nifti';
+  /** The written file (SEG .dcm or mask .nii.gz). */
+  readonly file: string;
+  /** The JSON sidecar (NIfTI only). */
+  readonly sidecar?: string;
+  readonly sourceSeriesId: string;
+  readonly SOPInstanceUID?: string;
+  readonly SeriesInstanceUID?: string;
+  readonly ReferencedSeriesInstanceUID?: string;
+  readonly numberOfFrames?: number;
+  /** Voxels per label key (NCR, ED, ET) on the source grid. */
+  readonly voxels: Readonly<Record<string, number>>;
+  /** SegmentAlgorithmType written / recorded. */
+  readonly algorithmType: 'AUTOMATIC' | 'SEMIAUTOMATIC';
+}
+
+/** Result of a send: queued in the outbox, and whether the destination confirmed it already. */
+export interface SendResultDto {
+  readonly outboxId: string;
+  readonly delivered: boolean;
+  readonly instances: number;
+  /** Why it is still in the outbox (it will be retried). */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** Methods of the export part of the api. */
+export const exportMethods = {
+  exportSeg: method<ExportResultDto>()(
+    exportParams,
+    'Writes a DICOM SEG of the labelmap on a DICOM source series.',
+  ),
+  exportNifti: method<ExportResultDto>()(
+    exportParams,
+    'Writes the labelmap as a NIfTI mask (labels 1/2/4) in the source series’ geometry, with a provenance sidecar.',
+  ),
+  listDestinations: method<readonly Destination[]>()(
+    z.object({}).strict(),
+    'Lists the configured PACS destinations (secrets masked).',
+  ),
+  saveDestination: method<Destination>()(
+    z.object({ destination: destinationParams }).strict(),
+    'Adds or replaces (by name) a PACS destination.',
+  ),
+  removeDestination: method<{ readonly removed: boolean }>()(
+    z.object({ name: z.string().min(1) }).strict(),
+    'Removes a PACS destination.',
+  ),
+  testDestination: method<{ readonly ok: true; readonly ms: number }>()(
+    z.object({ name: z.string().min(1) }).strict(),
+    'Tests a destination: C-ECHO (DIMSE) or a QIDO-RS query (DICOMweb).',
+  ),
+  send: method<SendResultDto>()(
+    z.object({ files: z.array(z.string().min(1)).min(1), to: z.string().min(1) }).strict(),
+    'Queues DICOM files (or every DICOM file under a folder) in the outbox for a destination and tries to deliver them now.',
+  ),
+  outboxStatus: method<readonly OutboxItem[]>()(
+    z.object({}).strict(),
+    'Lists the exports waiting in the outbox, with attempts and last error.',
+  ),
+  outboxRetry: method<ProcessResult>()(
+    z.object({ id: z.string().optional() }).strict(),
+    'Retries delivery now: one outbox item, or all of them.',
+  ),
+} as const;

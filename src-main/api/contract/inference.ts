@@ -1,4 +1,160 @@
 /**
  * Contract: running the model, jobs, contributions. Owner: the inference work (issue 4).
+ * Types only from core (`import type`). A segmentation is a job: `startSegmentation` returns its
+ * id at once and progress arrives as `job.progress` events (stage "preprocess" / "inference",
+ * tiles done / total), then one `job.finished`. The labelmap stays in the service's result store;
+ * `getLabelmap` hands it out, `saveSegmentation` writes it (NIfTI) with report.json.
  */
-export const inferenceMethods = {} as const;
+import { z } from 'zod';
+import { method } from './method.ts';
+import type { ModelSlot } from '../../core/enums/SequenceLabel.ts';
+import type { Geometry } from '../../core/volume/Geometry.ts';
+import type { RegionDice, EvaluationRow } from '../../core/model/Manifest.ts';
+import type { LabelVolumes } from '../../core/metrics/regions.ts';
+import type { ContributionReadout } from '../../core/contributions/contributions.ts';
+import type { ProviderAttempt } from '../../core/inference/providers.ts';
+import type { SegmentTimings } from '../../core/inference/segmentStudy.ts';
+
+/** Provider names a caller may ask for (kept literal: the contract imports only types from core). */
+export const PROVIDER_CHOICES = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
+const SLOTS = ['flair', 't1', 't1ce', 't2'] as const satisfies readonly ModelSlot[];
+const jobIdParams = z.object({ jobId: z.string().min(1, 'jobId is required') }).strict();
+
+/** Which model ran. */
+export interface ModelRefDto {
+  readonly name: string;
+  readonly version: string;
+  readonly sha256: { readonly encoder: string; readonly decoder: string };
+}
+
+/** The series behind one slot. */
+export interface SlotInputDto {
+  readonly seriesId: string;
+  readonly description: string;
+  readonly dims: readonly [number, number, number];
+  readonly spacing: readonly [number, number, number];
+}
+
+/** Expected accuracy: the manifest's validation row for the sequences used. */
+export interface ExpectedAccuracyDto {
+  readonly modalities: readonly ModelSlot[];
+  readonly dice: RegionDice;
+  readonly protocol: string;
+  /** Number of validation cases behind the numbers. */
+  readonly cases: number;
+}
+
+/** A finished segmentation. */
+export interface SegmentationResultDto {
+  readonly jobId: string;
+  readonly studyId: string;
+  readonly sourcePath: string;
+  /** Series per slot that the model used (null: missing or not used). */
+  readonly inputs: Readonly<Record<ModelSlot, SlotInputDto | null>>;
+  readonly usedSequences: readonly ModelSlot[];
+  readonly missingSequences: readonly ModelSlot[];
+  /** The series whose grid the labelmap is on. */
+  readonly referenceSeriesId: string;
+  readonly referenceSlot: ModelSlot;
+  /** Volumes in mL on the reference grid. */
+  readonly volumesMl: LabelVolumes;
+  readonly contributions?: ContributionReadout;
+  readonly expectedAccuracy: ExpectedAccuracyDto | null;
+  readonly provider: string;
+  readonly providerAttempts: readonly ProviderAttempt[];
+  readonly model: ModelRefDto;
+  readonly timings: SegmentTimings;
+  readonly tiles: number;
+  readonly warnings: readonly string[];
+  /** Id for getLabelmap / saveSegmentation (the job id). */
+  readonly labelmapId: string;
+  /** Label values and their meaning. */
+  readonly labels: Readonly<Record<'1' | '2' | '4', string>>;
+}
+
+/** State of a job. */
+export interface JobStatusDto {
+  readonly jobId: string;
+  readonly status: 'running' | 'done' | 'error' | 'cancelled';
+  readonly stage?: string;
+  readonly done?: number;
+  readonly total?: number;
+  readonly error?: { readonly code: string; readonly message: string; readonly file?: string };
+  readonly result?: SegmentationResultDto;
+}
+
+/** The labelmap: geometry plus uint8 labels (0/1/2/4), i-fastest, base64. */
+export interface LabelmapDto {
+  readonly jobId: string;
+  readonly geometry: Geometry;
+  readonly encoding: 'uint8-base64';
+  readonly data: string;
+}
+
+/** What saveSegmentation wrote. */
+export interface SavedSegmentationDto {
+  readonly labelmapPath: string;
+  readonly reportPath: string;
+}
+
+/** The model as the app shows it. */
+export interface ModelInfoDto {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  readonly method: string;
+  readonly manifestPath: string;
+  readonly modalities: readonly ModelSlot[];
+  readonly spacingMm: readonly [number, number, number];
+  readonly patchSize: readonly [number, number, number];
+  readonly sha256: { readonly encoder: string; readonly decoder: string };
+  /** Learned global importance α per slot (labelled as such in the UI). */
+  readonly importance: Readonly<Record<ModelSlot, number>>;
+  readonly evaluation: {
+    readonly protocol: string;
+    readonly cases: readonly string[];
+    readonly rows: readonly EvaluationRow[];
+    readonly mean: RegionDice;
+  };
+}
+
+const startParams = z
+  .object({
+    studyId: z.string().min(1, 'studyId is required'),
+    provider: z.enum(PROVIDER_CHOICES).default('auto'),
+    /** Restrict to these present sequences (study missing-sequence cases on complete data). */
+    sequences: z.array(z.enum(SLOTS)).min(1).optional(),
+    contributions: z.boolean().default(false),
+    /** Model folder (default: the shipped models/metakd-brats, or $METAKD_MODEL). */
+    modelDir: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** Methods of the inference part of the api. */
+export const inferenceMethods = {
+  startSegmentation: method<{ readonly jobId: string }>()(
+    startParams,
+    'Starts segmenting an imported study in a worker; progress arrives as job events.',
+  ),
+  awaitSegmentation: method<SegmentationResultDto>()(
+    jobIdParams,
+    'Waits for a segmentation job to end; returns its result or rejects with its error.',
+  ),
+  getSegmentation: method<JobStatusDto>()(
+    jobIdParams,
+    'Returns the state (and result) of a segmentation job.',
+  ),
+  cancelJob: method<{ readonly cancelled: boolean }>()(
+    jobIdParams,
+    'Cancels a running job (it stops within one tile); false when it had already ended.',
+  ),
+  getLabelmap: method<LabelmapDto>()(jobIdParams, 'Returns the labelmap of a finished job.'),
+  saveSegmentation: method<SavedSegmentationDto>()(
+    z.object({ jobId: z.string().min(1), outDir: z.string().min(1) }).strict(),
+    'Writes labelmap.nii.gz (reference series geometry) and report.json; atomic.',
+  ),
+  getModelInfo: method<ModelInfoDto>()(
+    z.object({ modelDir: z.string().min(1).optional() }).strict(),
+    'Returns the model manifest summary: name, version, sha, importance α, evaluation table.',
+  ),
+} as const;

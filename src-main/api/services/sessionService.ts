@@ -3,7 +3,6 @@
  * job (its labelmap, grid and model info come from the engine's job results through a
  * `SegmentationSource`), then records the reader's edits, sign-off and audit trail on disk.
  */
-import { ErrorCode, MetaKdError } from '../../core/errors.ts';
 import { SessionStore, type LoadedSession } from '../../core/sessions/SessionStore.ts';
 import type { SessionModelInfo } from '../../core/sessions/types.ts';
 import type { Geometry } from '../../core/volume/Geometry.ts';
@@ -88,8 +87,3 @@ export function createSessionService(
     reopenSession: async ({ sessionId, reader }) => toDto(await store.reopen(sessionId, reader)),
   };
 }
-
-/** A source for builds without the engine's job store: every lookup is a clear NOT_FOUND. */
-export const noSegmentations: SegmentationSource = async (jobId) => {
-  throw new MetaKdError(ErrorCode.NotFound, `No finished segmentation job "${jobId}".`);
-};

@@ -20,7 +20,10 @@ const INT16_MIN = -32768;
 const INT16_MAX = 32767;
 
 /** Returns the voxels as a type Cornerstone renders, copying only when a conversion is needed. */
-export function toDisplayVoxels(data: VoxelArray): { dataType: ViewerVoxelType; array: VoxelArray } {
+export function toDisplayVoxels(data: VoxelArray): {
+  dataType: ViewerVoxelType;
+  array: VoxelArray;
+} {
   if (data instanceof Uint8Array) return { dataType: 'uint8', array: data };
   if (data instanceof Int16Array) return { dataType: 'int16', array: data };
   if (data instanceof Uint16Array) return { dataType: 'uint16', array: data };

@@ -4,10 +4,16 @@ import { versionCommand } from './version.ts';
 import { webCommand } from './web.ts';
 import { inspectCommand } from './inspect.ts';
 import { classifyNamesCommand } from './classifyNames.ts';
+import { makeDicomCommand } from './makeDicom.ts';
+import { exportCommand } from './export.ts';
+import { sendCommand } from './send.ts';
 
 export const commands: readonly CliCommand[] = [
   versionCommand,
   webCommand,
   inspectCommand,
   classifyNamesCommand,
+  makeDicomCommand,
+  exportCommand,
+  sendCommand,
 ];

@@ -14,8 +14,9 @@ const SYMBOL_REWRITES: ReadonlyArray<readonly [RegExp, string]> = [
   [/t2\s*\*/gi, ' t2star '],
   // "+C", "+ C", "+Gd", "+contrast": post-contrast marks.
   [/\+\s*(?:c|gd|gad|contrast)(?![a-z])/gi, ' pluscontrast '],
-  // "C+" (a lone C followed by a plus).
+  // "C+" (a lone C followed by a plus); "C-" is the US shorthand for "without contrast".
   [/(?<![a-z0-9])c\s*\+/gi, ' pluscontrast '],
+  [/(?<![a-z0-9])c\s*-(?![a-z0-9])/gi, ' nc '],
   // "w/o contrast" before "w/ contrast", so the shorter rule does not eat it.
   [/(?<![a-z])w\s*\/\s*o(?![a-z])/gi, ' without '],
   [/(?<![a-z])w\s*\/(?![a-z]*\/)/gi, ' with '],

@@ -88,6 +88,7 @@ export const TOKEN_TABLE: Readonly<Record<string, TokenEntry>> = {
   pdw: other('proton density'),
   dwi: other('diffusion'),
   diffusion: other('diffusion'),
+  diff: other('diffusion (Siemens "ep2d_diff")'),
   dti: other('diffusion tensor'),
   adc: { votes: { other: W.otherKind, derived: W.derived }, meaning: 'ADC map' },
   trace: { votes: { other: W.otherKind, derived: W.derived }, meaning: 'diffusion trace' },

@@ -5,13 +5,12 @@
  * Non-image files are counted as skipped with a reason, never fatal. A folder without any image is
  * a MetaKdError (EmptyFolder / NoImages) naming the folder. Nothing patient-identifying is logged.
  */
-import { readFileSync } from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import path from 'node:path';
 import { ErrorCode, MetaKdError, isMetaKdError, throwIfCancelled } from '../errors.ts';
 import { loadNiftiSeries } from '../io/nifti/loadNiftiSeries.ts';
-import { parseDicomBytes } from '../io/dicom/dicomParserAdapter.ts';
-import { readInstance, type DicomInstance } from '../io/dicom/readInstance.ts';
+import { readDicomFile, type DicomFileRead } from '../io/dicom/readDicomFile.ts';
+import type { DicomInstance } from '../io/dicom/readInstance.ts';
 import { assembleStudies } from '../io/dicom/assembleStudies.ts';
 import type { ImportResult, Series, SkippedFile, Study } from './types.ts';
 import { isNiftiPath, listFiles, sidecarOwner, statPath } from './scanFiles.ts';
@@ -34,47 +33,17 @@ export interface ImportOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** What reading one candidate DICOM file gave. */
-type DicomRead =
-  | { readonly kind: 'instance'; readonly inst: DicomInstance }
-  | { readonly kind: 'skip'; readonly reason: string }
-  | { readonly kind: 'error'; readonly error: MetaKdError };
-
-/** Parses one file that is not NIfTI. */
-function readDicomCandidate(file: string, bytes: Buffer): DicomRead {
-  if (bytes.length === 0) return { kind: 'skip', reason: 'empty file (0 bytes)' };
-  try {
-    const parsed = parseDicomBytes(bytes, file);
-    if (!parsed) return { kind: 'skip', reason: 'not a DICOM or NIfTI file' };
-    const inst = readInstance(file, parsed);
-    return 'skipReason' in inst
-      ? { kind: 'skip', reason: inst.skipReason }
-      : { kind: 'instance', inst };
-  } catch (e) {
-    if (isMetaKdError(e)) return { kind: 'error', error: e };
-    throw e;
-  }
-}
-
 /** Reads and parses candidate DICOM files in batches, yielding between batches. */
 async function readDicomCandidates(
   files: readonly string[],
   opts: ImportOptions,
   tick: () => void,
-): Promise<DicomRead[]> {
-  const out: DicomRead[] = [];
+): Promise<DicomFileRead[]> {
+  const out: DicomFileRead[] = [];
   for (let b = 0; b < files.length; b += DICOM_READ_BATCH) {
     throwIfCancelled(opts.signal);
     for (const f of files.slice(b, b + DICOM_READ_BATCH)) {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(f);
-      } catch (e) {
-        out.push({ kind: 'skip', reason: `unreadable: ${(e as NodeJS.ErrnoException).code ?? e}` });
-        tick();
-        continue;
-      }
-      out.push(readDicomCandidate(f, bytes));
+      out.push(readDicomFile(f));
       tick();
     }
     await yieldToEventLoop();

@@ -46,8 +46,9 @@ describeData('GE Signa brain PD series', () => {
     expect(g.spacing[2]).toBeGreaterThan(6.9);
     expect(g.spacing[2]).toBeLessThan(7.05);
     const last = voxelToLps(g, [0, 0, 19]);
-    // IPP of instance 20 is [-110.5, -96.2063, 59.0425]; the median step lands within 0.2 mm.
-    [-110.5, -96.2063, 59.0425].forEach((v, i) => expect(Math.abs(last[i] - v)).toBeLessThan(0.2));
+    // IPP of instance 20 is [-110.5, -96.2063, 59.0425]. The mean step is used (uniform stack);
+    // the rounded positions drift 0.056 mm off the normal, so the last slice lands within 0.06 mm.
+    [-110.5, -96.2063, 59.0425].forEach((v, i) => expect(Math.abs(last[i] - v)).toBeLessThan(0.06));
     expect(s.instances?.map((x) => path.basename(x.file))).toEqual(
       Array.from({ length: 20 }, (_, n) => `brain_${String(n + 1).padStart(3, '0')}.dcm`),
     );
@@ -64,8 +65,11 @@ describeData('GE Signa brain PD series', () => {
     await mkdir(out);
     const ref = await dcm2niixVolume(dir, out, false);
     const c = compareThroughWorld(s.volume, ref, 5);
-    expect(c.samples).toBeGreaterThan(20_000);
-    expect(c.maxIndexError).toBeLessThan(0.02);
+    expect(c.samples).toBeGreaterThan(10_000);
+    // dcm2niix takes its slice step from the first two positions (7.071 mm here, a 0.1-mm rounded
+    // step), so its far slices sit up to ~1 mm (0.15 slice) from the true positions that we follow
+    // (last IPP checked above). Every sample still maps to the same voxel with the same value.
+    expect(c.maxIndexError).toBeLessThan(0.25);
     expect(c.maxValueDiff).toBe(0);
   });
 });
@@ -95,7 +99,7 @@ describeData('transfer-syntax samples', () => {
       }
       expect(maxDiff).toBeLessThanOrEqual(tolerance);
       // Not a trivially blank image.
-      expect(new Set(ours.volume.data.subarray(0, 50_000)).size).toBeGreaterThan(20);
+      expect(new Set(ours.volume.data).size).toBeGreaterThan(20);
     });
   }
 
@@ -118,10 +122,14 @@ describeData('transfer-syntax samples', () => {
     expect(s).toMatchObject({
       SeriesDescription: 'FLAIR',
       ScanningSequence: 'RM',
+      SequenceName: 'flair',
+      RepetitionTime: 10002,
+      EchoTime: 159.5,
       Manufacturer: 'GE MEDICAL SYSTEMS',
     });
     expect(s.volume.geometry.dims).toEqual([256, 256, 1]);
-    expect(s.InversionTime).toBeGreaterThan(0);
+    // The header says ContrastBolusAgent "NONE": that is no agent.
+    expect(s.ContrastBolusAgent).toBeUndefined();
   });
 
   it('the Philips multi-frame file imports its 16 frames as one series', async () => {

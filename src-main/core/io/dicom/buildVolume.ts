@@ -6,7 +6,7 @@
 import type { Volume, VoxelArray } from '../../volume/Volume.ts';
 import { throwIfCancelled } from '../../errors.ts';
 import type { StackedGroup } from './sliceStack.ts';
-import { readFrameSamples } from './pixelData.ts';
+import { canReadInt16Direct, readFrameSamples, readInt16FrameInto } from './pixelData.ts';
 
 const INT16_MIN = -32768;
 const INT16_MAX = 32767;
@@ -54,6 +54,19 @@ function fitsInt16(
 export async function buildVolume(stack: StackedGroup, signal?: AbortSignal): Promise<Volume> {
   const [nx, ny, nz] = stack.geometry.dims;
   const plane = nx * ny;
+  const direct = stack.slices.every(
+    (s) =>
+      canReadInt16Direct(s.inst) && s.frame.RescaleSlope === 1 && s.frame.RescaleIntercept === 0,
+  );
+  if (direct) {
+    // Fast path (typical MR): each frame is read from its file straight into the volume.
+    const out = new Int16Array(plane * nz);
+    stack.slices.forEach((s, k) => {
+      throwIfCancelled(signal);
+      readInt16FrameInto(s.inst, s.frame.frameIndex, out.subarray(k * plane, (k + 1) * plane));
+    });
+    return { geometry: stack.geometry, data: out };
+  }
   const raws: VoxelArray[] = [];
   for (const s of stack.slices) {
     throwIfCancelled(signal);

@@ -17,6 +17,8 @@ const PREAMBLE_LENGTH = 128;
 const PLAUSIBLE_FIRST_GROUPS = new Set([0x0002, 0x0008]);
 /** Bytes of a tag plus a 2-byte VR: enough to sniff a headerless data set. */
 const SNIFF_LENGTH = 8;
+/** Value length that marks encapsulated pixel data / undefined-length elements. */
+const UNDEFINED_LENGTH = 0xffffffff;
 /** Backslash separates the values of a multi-valued string element (PS3.5 §6.4). */
 const VALUE_SEPARATOR = '\\';
 
@@ -134,7 +136,7 @@ export class DicomDataSet {
   }
 }
 
-/** Result of parsing one file. */
+/** Result of parsing one file (or the head of one: see parseDicomHead). */
 export interface ParsedDicom {
   readonly dataSet: DicomDataSet;
   /** From the meta header, or the guessed syntax of a headerless file. */
@@ -210,5 +212,35 @@ export function parseDicomBytes(bytes: Uint8Array, file: string): ParsedDicom | 
       file,
     });
   }
+  return { dataSet, transferSyntaxUID, headerless: !part10 };
+}
+
+/**
+ * Parses only the head of a file, up to the PixelData element header, so the caller can read
+ * the pixel values straight from the file into a volume. Returns undefined when the head is not
+ * DICOM, or `'read-all'` when the whole file must be parsed instead (the head is cut inside an
+ * element, the data set is deflated, or the pixel data is encapsulated or absent).
+ */
+export function parseDicomHead(head: Uint8Array): ParsedDicom | 'read-all' | undefined {
+  const part10 = hasDicmPreamble(head);
+  const guessed = part10 ? undefined : sniffHeaderless(head);
+  if (!part10 && !guessed) return undefined;
+  let ds: DataSet;
+  try {
+    ds = dicomParser.parseDicom(head, {
+      ...(guessed ? { TransferSyntaxUID: guessed } : {}),
+      untilTag: Tag.PixelData,
+    });
+  } catch {
+    return 'read-all'; // deflated, or the head ends inside an element: parse the whole file
+  }
+  const dataSet = new DicomDataSet(ds);
+  const transferSyntaxUID = dataSet.string(Tag.TransferSyntaxUID) ?? guessed;
+  const pd = ds.elements[Tag.PixelData];
+  const native =
+    transferSyntaxUID === TransferSyntax.ImplicitVRLittleEndian ||
+    transferSyntaxUID === TransferSyntax.ExplicitVRLittleEndian ||
+    transferSyntaxUID === TransferSyntax.ExplicitVRBigEndian;
+  if (!transferSyntaxUID || !native || !pd || pd.length === UNDEFINED_LENGTH) return 'read-all';
   return { dataSet, transferSyntaxUID, headerless: !part10 };
 }

@@ -8,6 +8,7 @@ import type { VoxelArray } from '../../volume/Volume.ts';
 import { ErrorCode, MetaKdError } from '../../errors.ts';
 import type { DicomInstance, PixelFormat } from './readInstance.ts';
 import { canDecode, decodeCompressedFrame } from './codecs.ts';
+import { readPixelBytes } from './readDicomFile.ts';
 import { Tag, TransferSyntax, describeTransferSyntax } from './tags.ts';
 
 /** Native (uncompressed) syntaxes whose pixel data is plain little- or big-endian samples. */
@@ -97,22 +98,62 @@ function encapsulatedFrameBytes(inst: DicomInstance, f: number): Uint8Array {
   return pick(starts[f], f + 1 < frames ? starts[f + 1] : fragments.length);
 }
 
-/** Native frame bytes, byte-swapped to little endian when the data set is big endian. */
-function nativeFrameBytes(inst: DicomInstance, f: number): Uint8Array {
+/** Byte size of one native frame. */
+function nativeFrameLength(fmt: PixelFormat): number {
+  return fmt.Rows * fmt.Columns * fmt.SamplesPerPixel * (fmt.BitsAllocated / 8);
+}
+
+/** Byte range of native frame `f`, checked against the data that is there. */
+function nativeFrameRange(inst: DicomInstance, f: number): { start: number; length: number } {
   const fmt = inst.pixelFormat;
-  const { bytes, littleEndian } = inst.parsed.dataSet;
-  const bps = fmt.BitsAllocated / 8;
-  const frameBytes = fmt.Rows * fmt.Columns * fmt.SamplesPerPixel * bps;
-  const start = inst.pixelData.offset + f * frameBytes;
-  if (start + frameBytes > bytes.length || (f + 1) * frameBytes > inst.pixelData.length) {
+  const length = nativeFrameLength(fmt);
+  const start = inst.pixelData.offset + f * length;
+  const available = inst.pixelInFile?.fileSize ?? inst.parsed.dataSet.bytes.length;
+  if (start + length > available || (f + 1) * length > inst.pixelData.length) {
     throw new MetaKdError(
       ErrorCode.DicomInvalid,
       `pixel data is shorter than ${fmt.NumberOfFrames} frame(s) of ${fmt.Rows}×${fmt.Columns}×${fmt.BitsAllocated} bits; the file may be truncated.`,
       { file: inst.file },
     );
   }
-  const raw = bytes.subarray(start, start + frameBytes);
-  if (littleEndian || bps === 1) return raw;
+  return { start, length };
+}
+
+/**
+ * True when frame values can be read from the file straight into an Int16 volume: native little
+ * endian, 16-bit signed, all bits stored, pixel data left on disk by readDicomFile.
+ */
+export function canReadInt16Direct(inst: DicomInstance): boolean {
+  const fmt = inst.pixelFormat;
+  return (
+    inst.pixelInFile !== undefined &&
+    inst.parsed.dataSet.littleEndian &&
+    fmt.BitsAllocated === 16 &&
+    fmt.BitsStored === 16 &&
+    fmt.PixelRepresentation === 1 &&
+    fmt.SamplesPerPixel === 1
+  );
+}
+
+/** Reads frame `f` of a canReadInt16Direct instance into `target` (its bytes). */
+export function readInt16FrameInto(inst: DicomInstance, f: number, target: Int16Array): void {
+  const { start, length } = nativeFrameRange(inst, f);
+  const bytes = new Uint8Array(
+    target.buffer,
+    target.byteOffset,
+    Math.min(length, target.byteLength),
+  );
+  readPixelBytes(inst.file, start, bytes.length, bytes);
+}
+
+/** Native frame bytes, byte-swapped to little endian when the data set is big endian. */
+function nativeFrameBytes(inst: DicomInstance, f: number): Uint8Array {
+  const bps = inst.pixelFormat.BitsAllocated / 8;
+  const { start, length } = nativeFrameRange(inst, f);
+  const raw = inst.pixelInFile
+    ? readPixelBytes(inst.file, start, length)
+    : inst.parsed.dataSet.bytes.subarray(start, start + length);
+  if (inst.parsed.dataSet.littleEndian || bps === 1) return raw;
   const swapped = Buffer.from(raw); // copy, then swap in place
   if (bps === 2) swapped.swap16();
   else if (bps === 4) swapped.swap32();

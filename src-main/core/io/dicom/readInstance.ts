@@ -84,7 +84,13 @@ export interface DicomInstance {
   readonly InstanceNumber?: number;
   readonly SpacingBetweenSlices?: number;
   readonly pixelFormat: PixelFormat;
+  /** Where the pixel data sits: offsets into `parsed.dataSet.bytes`, or into the file itself. */
   readonly pixelData: PixelDataElement;
+  /**
+   * Set when only the head of the file was read: `pixelData` offsets are file offsets and the
+   * pixel values are read from the file when the volume is built (no copy of the whole file).
+   */
+  readonly pixelInFile?: { readonly fileSize: number };
   readonly frames: readonly FrameInfo[];
   readonly header: SeriesHeader;
 }
@@ -205,10 +211,16 @@ function enhancedTiming(ds: DicomDataSet): { tr?: number; ti?: number; te?: numb
   return { tr, ti, te };
 }
 
+/**
+ * Values scanners write into ContrastBolusAgent to say "no contrast" (the GE FLAIR sample has
+ * "NONE"); reporting them as an agent would make a pre-contrast series look post-contrast.
+ */
+const NO_CONTRAST_VALUES = new Set(['NONE', 'NO', 'N/A', 'NA', '0', '-', 'NIL', 'WITHOUT']);
+
 /** Contrast agent: ContrastBolusAgent, else the first ContrastBolusAgentSequence item's meaning. */
 function contrastAgent(ds: DicomDataSet): string | undefined {
   const direct = ds.string(Tag.ContrastBolusAgent);
-  if (direct) return direct;
+  if (direct) return NO_CONTRAST_VALUES.has(direct.trim().toUpperCase()) ? undefined : direct;
   const item = ds.items(Tag.ContrastBolusAgentSequence)[0];
   // CodeMeaning (0008,0104) names the agent in the code sequence.
   return item?.string('x00080104') ?? (item ? 'contrast agent (coded)' : undefined);
@@ -260,7 +272,11 @@ function readPixelFormat(ds: DicomDataSet): PixelFormat | undefined {
 }
 
 /** Builds the instance record, or says why the file is not an importable image. */
-export function readInstance(file: string, parsed: ParsedDicom): DicomInstance | NotAnImage {
+export function readInstance(
+  file: string,
+  parsed: ParsedDicom,
+  pixelInFile?: DicomInstance['pixelInFile'],
+): DicomInstance | NotAnImage {
   const ds = parsed.dataSet;
   const mediaClass = ds.string(Tag.MediaStorageSOPClassUID);
   if (mediaClass === MEDIA_STORAGE_DIRECTORY_SOP_CLASS)
@@ -270,6 +286,11 @@ export function readInstance(file: string, parsed: ParsedDicom): DicomInstance |
   const pixelFormat = readPixelFormat(ds);
   if (!pixelData || !pixelFormat) {
     return { skipReason: `DICOM object without pixel data (SOPClassUID ${SOPClassUID})` };
+  }
+  if (pixelFormat.SamplesPerPixel !== 1) {
+    return {
+      skipReason: `colour image (SamplesPerPixel ${pixelFormat.SamplesPerPixel}, ${pixelFormat.PhotometricInterpretation}): not a greyscale volume`,
+    };
   }
   const frames = readFrames(ds, pixelFormat.NumberOfFrames);
   return {
@@ -288,6 +309,7 @@ export function readInstance(file: string, parsed: ParsedDicom): DicomInstance |
     SpacingBetweenSlices: ds.numberString(Tag.SpacingBetweenSlices),
     pixelFormat,
     pixelData,
+    ...(pixelInFile ? { pixelInFile } : {}),
     frames,
     header: readSeriesHeader(ds, frames),
   };

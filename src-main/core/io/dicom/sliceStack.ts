@@ -186,9 +186,13 @@ export function stackGroup(group: SliceGroup): StackedGroup {
   let spacingK = first.inst.SpacingBetweenSlices ?? first.frame.SliceThickness ?? 1;
   if (withPos && ordered.length > 1) {
     const steps = pos.slice(1).map((p, i) => norm(sub(p, pos[i])));
-    spacingK = median(steps);
-    warnings.push(...spacingWarnings(steps, spacingK));
     const total = sub(pos[pos.length - 1], pos[0]);
+    const med = median(steps);
+    const spacingNotes = spacingWarnings(steps, med);
+    warnings.push(...spacingNotes);
+    // Uniform stack: the mean step (first to last) cancels the 0.1-mm rounding of positions that
+    // makes single steps alternate (6.9/7.0 mm in the GE sample); otherwise the median step.
+    spacingK = spacingNotes.length === 0 ? norm(total) / (ordered.length - 1) : med;
     const along = dot(total, normal);
     const drift = norm(sub(total, [normal[0] * along, normal[1] * along, normal[2] * along]));
     if (drift / (ordered.length - 1) > SHEAR_TOLERANCE_MM) {
