@@ -15,6 +15,10 @@ import { SLOTS, type ResultView, type Slot, type StudyView } from './viewTypes.t
 type StudyDto = ResultOf<(typeof apiMethods)['getStudy']>;
 type AssignmentDto = ResultOf<(typeof apiMethods)['setAssignment']>;
 type SessionDto = ResultOf<(typeof apiMethods)['openSession']>;
+type Provider = NonNullable<Parameters<ReviewApi['startSegmentation']>[0]['provider']>;
+
+/** Provider choices, as contract/inference.ts PROVIDER_CHOICES (a value the renderer may not import). */
+const PROVIDERS: readonly Provider[] = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
 
 /** A review session as the screen shows it. */
 export interface SessionView {
@@ -126,22 +130,32 @@ export class ReviewClient {
     return this.api.getSessionLabelmap({ sessionId });
   }
 
-  async providers(): Promise<readonly string[]> {
-    return ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
+  /** Provider choices (contract/inference.ts PROVIDER_CHOICES; "auto" picks and self-tests). */
+  async providers(): Promise<readonly Provider[]> {
+    return PROVIDERS;
   }
 
+  /** Starts a segmentation with the contribution readout; returns the job id. */
   async startSegmentation(studyId: string, provider: string): Promise<string> {
-    void studyId;
-    void provider;
-    throw new Error('The segmentation engine is not connected yet.');
+    const p = PROVIDERS.find((x) => x === provider) ?? 'auto';
+    const r = await this.api.startSegmentation({ studyId, provider: p, contributions: true });
+    return r.jobId;
   }
 
   async cancelJob(jobId: string): Promise<void> {
-    void jobId;
+    await this.api.cancelJob({ jobId });
   }
 
+  /** The finished job's result as the results panel shows it. */
   async getResult(jobId: string): Promise<ResultView> {
-    return toResultView(jobId);
+    const status = await this.api.getSegmentation({ jobId });
+    if (!status.result) {
+      throw new Error(`Segmentation ${jobId} ended without a result (${status.status}).`);
+    }
+    const importance = status.result.contributions
+      ? {}
+      : (await this.api.getModelInfo({}).catch(() => null))?.importance ?? {};
+    return toResultView(status.result, importance);
   }
 
   async createSession(jobId: string, reader: string): Promise<SessionView> {

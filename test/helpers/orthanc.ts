@@ -119,7 +119,8 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Orthan
     closeSync(log);
     const started = Date.now();
     while (Date.now() - started < START_TIMEOUT_MS) {
-      if (child.exitCode !== null) throw new Error(`Orthanc exited (${child.exitCode}); log in ${dir}`);
+      if (child.exitCode !== null)
+        throw new Error(`Orthanc exited (${child.exitCode}); log in ${dir}`);
       try {
         const r = await fetch(`${baseUrl}/system`, { headers });
         if (r.ok || r.status === 401) return;

@@ -150,7 +150,14 @@ export const inferenceMethods = {
   ),
   getLabelmap: method<LabelmapDto>()(jobIdParams, 'Returns the labelmap of a finished job.'),
   saveSegmentation: method<SavedSegmentationDto>()(
-    z.object({ jobId: z.string().min(1), outDir: z.string().min(1) }).strict(),
+    z
+      .object({
+        jobId: z.string().min(1),
+        outDir: z.string().min(1),
+        /** Extra report fields from the caller (e.g. the CLI's import timing). */
+        reportExtra: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict(),
     'Writes labelmap.nii.gz (reference series geometry) and report.json; atomic.',
   ),
   getModelInfo: method<ModelInfoDto>()(

@@ -193,13 +193,13 @@ export function createInferenceService(options: ServiceOptions, store: StudyStor
         data: Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('base64'),
       };
     },
-    saveSegmentation: async ({ jobId, outDir }) => {
+    saveSegmentation: async ({ jobId, outDir, reportExtra }) => {
       const j = finished(jobId);
       const r = j.result;
       return saveSegmentation({
         outDir,
         labelmap: j.labelmap,
-        report: { ...r, labelmapFile: 'labelmap.nii.gz', createdAt: new Date().toISOString() },
+        report: { ...r, ...reportExtra, labelmapFile: 'labelmap.nii.gz', createdAt: new Date().toISOString() },
         description: `MetaKD ${r.model.name} ${r.model.version} (${r.usedSequences.join('+')})`,
       });
     },

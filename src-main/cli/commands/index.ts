@@ -7,11 +7,13 @@ import { classifyNamesCommand } from './classifyNames.ts';
 import { makeDicomCommand } from './makeDicom.ts';
 import { exportCommand } from './export.ts';
 import { sendCommand } from './send.ts';
+import { segmentCommand } from './segment.ts';
 
 export const commands: readonly CliCommand[] = [
   versionCommand,
   webCommand,
   inspectCommand,
+  segmentCommand,
   classifyNamesCommand,
   makeDicomCommand,
   exportCommand,

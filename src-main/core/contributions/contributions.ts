@@ -66,9 +66,10 @@ export function contributionReadout(params: {
     for (let x = 0; x < labels.length; x++) {
       const v = labels[x];
       if (v === 0) continue;
-      for (const r of REGIONS) if (inRegion(v, r)) counts[r] += mlPerVoxel;
+      for (const r of REGIONS) if (inRegion(v, r)) counts[r]++;
     }
-    volume.set(mask, counts);
+    // Count voxels first, convert once: summing mL per voxel would accumulate rounding error.
+    volume.set(mask, { et: counts.et * mlPerVoxel, tc: counts.tc * mlPerVoxel, wt: counts.wt * mlPerVoxel });
   }
   const v = (r: Region) => (mask: number) => (mask === 0 ? 0 : (volume.get(mask) as Record<Region, number>)[r]);
   const shapley = {} as Record<Region, Partial<Record<ModelSlot, number>>>;

@@ -49,11 +49,15 @@ export interface RunnerOptions {
 }
 
 type Session = ort.InferenceSession;
+// Failed provider tries are reported in ProviderAttempt; keep onnxruntime's global log quiet too.
+ort.env.logLevel = 'fatal';
 
 function sessionOptions(provider: ProviderName, threads?: number): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
+    // Failed provider tries are reported in ProviderAttempt; keep onnxruntime's own log quiet.
+    logSeverityLevel: 4,
     ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
   };
 }

@@ -7,7 +7,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import path from 'node:path';
-import { ErrorCode, MetaKdError, isMetaKdError, throwIfCancelled } from '../errors.ts';
+import { ErrorCode, MetaKdError, throwIfCancelled } from '../errors.ts';
 import { loadNiftiSeries } from '../io/nifti/loadNiftiSeries.ts';
 import { readDicomFile, type DicomFileRead } from '../io/dicom/readDicomFile.ts';
 import type { DicomInstance } from '../io/dicom/readInstance.ts';
@@ -90,7 +90,7 @@ async function importFiles(
   root: string,
   files: readonly string[],
   opts: ImportOptions,
-): Promise<ImportResult & { errors: MetaKdError[] }> {
+): Promise<ImportResult & { errors: MetaKdError[]; brokenFiles: number }> {
   const nifti = files.filter(isNiftiPath);
   const niftiSet = new Set(nifti);
   const others = files.filter((f) => !niftiSet.has(f) && !sidecarOwner(f, niftiSet));
@@ -122,7 +122,21 @@ async function importFiles(
   });
   const dicom = await assembleStudies(instances, { sourcePath: root, signal: opts.signal });
   const warnings = errors.map((e) => `skipped a broken DICOM file: ${e.message}`);
-  return { studies: [...niftiStudies(loaded), ...dicom], skipped, warnings, errors };
+  for (const f of dicom.failed) {
+    errors.push(f.error);
+    skipped.push(...f.files.map((file) => ({ file, reason: f.error.message })));
+    warnings.push(`skipped a series of ${f.files.length} file(s): ${f.error.message}`);
+  }
+  const brokenFiles =
+    reads.filter((r) => r.kind === 'error').length +
+    dicom.failed.reduce((n, f) => n + f.files.length, 0);
+  return {
+    studies: [...niftiStudies(loaded), ...dicom.studies],
+    skipped,
+    warnings,
+    errors,
+    brokenFiles,
+  };
 }
 
 /**
@@ -140,21 +154,17 @@ export async function importPath(
   throwIfCancelled(opts.signal);
   const files = st.isDirectory ? await listFiles(root, opts.signal) : [root];
   if (st.isDirectory && files.length === 0) {
-    throw new MetaKdError(
-      ErrorCode.EmptyFolder,
-      'the folder is empty: choose a folder with DICOM or NIfTI files.',
-      {
-        file: root,
-      },
-    );
+    const hint = 'the folder is empty: choose a folder with DICOM or NIfTI files.';
+    throw new MetaKdError(ErrorCode.EmptyFolder, hint, { file: root });
   }
   const result = await importFiles(root, files, opts);
   if (result.studies.length > 0) {
-    const { errors: _errors, ...rest } = result;
+    const { errors: _errors, brokenFiles: _broken, ...rest } = result;
     return rest;
   }
   // Nothing importable: a single broken file explains itself best.
-  if (result.errors.length > 0 && (!st.isDirectory || result.errors.length === files.length)) {
+  // (a folder whose every file is broken DICOM gets the first file's error too).
+  if (result.errors.length > 0 && (!st.isDirectory || result.brokenFiles === files.length)) {
     throw result.errors[0];
   }
   const what = st.isDirectory

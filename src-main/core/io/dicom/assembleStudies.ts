@@ -4,7 +4,7 @@
  * facts sequence detection needs onto each Series. Nothing patient-identifying is carried.
  */
 import type { DicomInstanceRef, Series, Study } from '../../study/types.ts';
-import { throwIfCancelled } from '../../errors.ts';
+import { ErrorCode, MetaKdError, isMetaKdError, throwIfCancelled } from '../../errors.ts';
 import type { DicomInstance } from './readInstance.ts';
 import { splitSeries, stackGroup, type Slice, type StackedGroup } from './sliceStack.ts';
 import { buildVolume } from './buildVolume.ts';
@@ -105,17 +105,45 @@ function compareSeries(a: Series, b: Series): number {
   );
 }
 
-/** Groups instances into studies of series, each series with its volume. */
+/** A series whose pixel data could not be read (the rest of the import goes on). */
+export interface FailedSeries {
+  readonly files: readonly string[];
+  readonly error: MetaKdError;
+}
+
+/** Studies built, and the series that failed. */
+export interface AssembledStudies {
+  readonly studies: Study[];
+  readonly failed: FailedSeries[];
+}
+
+/** Errors that fail one series (its files are broken or compressed oddly), not the import. */
+const SERIES_LEVEL_ERRORS = new Set<string>([
+  ErrorCode.DicomInvalid,
+  ErrorCode.DicomUnsupportedTransferSyntax,
+]);
+
+/**
+ * Groups instances into studies of series, each series with its volume. A series whose pixel
+ * data cannot be decoded is reported in `failed` instead of failing the whole import.
+ */
 export async function assembleStudies(
   instances: readonly DicomInstance[],
   opts: AssembleOptions,
-): Promise<Study[]> {
+): Promise<AssembledStudies> {
   const studies: Study[] = [];
+  const failed: FailedSeries[] = [];
   for (const [studyUid, studyInstances] of groupBy(instances, (i) => i.study.StudyInstanceUID)) {
     const series: Series[] = [];
     for (const [seriesUid, list] of groupBy(studyInstances, (i) => i.SeriesInstanceUID)) {
-      series.push(...(await seriesOf(seriesUid, list, opts.signal)));
+      try {
+        series.push(...(await seriesOf(seriesUid, list, opts.signal)));
+      } catch (e) {
+        if (!isMetaKdError(e) || !SERIES_LEVEL_ERRORS.has(e.code)) throw e;
+        failed.push({ files: list.map((i) => i.file), error: e });
+      }
     }
+    if (series.length === 0) continue;
     const s = studyInstances[0].study;
     studies.push({
       id: studyUid,
@@ -125,5 +153,5 @@ export async function assembleStudies(
       series: series.sort(compareSeries),
     });
   }
-  return studies;
+  return { studies, failed };
 }
