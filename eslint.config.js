@@ -66,7 +66,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['electron', 'svelte', 'svelte/*', '@cornerstonejs/*'] },
+        { patterns: ['electron', 'svelte', 'svelte/*', '@cornerstonejs/*', '!@cornerstonejs/codec-*'] },
       ],
     },
   },

@@ -85,10 +85,17 @@ function parseArgs(args: readonly string[]): Options {
 function isCohort(p: string, mode: Options['mode']): boolean {
   if (mode !== 'auto') return mode === 'batch';
   if (!existsSync(p) || !statSync(p).isDirectory()) return false;
-  const entries = readdirSync(p, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
-  const dirs = entries.filter((e) => e.isDirectory());
-  if (dirs.length < 2 || entries.some((e) => e.isFile())) return false;
-  return dirs.every((d) => readdirSync(path.join(p, d.name)).some((f) => NIFTI_RE.test(f)));
+  const names = readdirSync(p).filter((n) => !n.startsWith('.'));
+  const dirs = subfolders(p);
+  if (dirs.length < 2 || dirs.length !== names.length) return false;
+  return dirs.every((d) => readdirSync(path.join(p, d)).some((f) => NIFTI_RE.test(f)));
+}
+
+/** Sub-folder names (symbolic links followed), sorted. */
+function subfolders(p: string): string[] {
+  return readdirSync(p)
+    .filter((n) => !n.startsWith('.') && statSync(path.join(p, n)).isDirectory())
+    .sort();
 }
 
 function progressPrinter(io: CliIo): (e: ApiEvent) => void {
@@ -186,10 +193,7 @@ function runChild(args: string[]): Promise<{ code: number; stdout: string; stder
 }
 
 async function segmentCohort(o: Options, io: CliIo): Promise<number> {
-  const cases = readdirSync(o.path, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-    .map((e) => e.name)
-    .sort();
+  const cases = subfolders(o.path);
   await mkdir(o.out, { recursive: true });
   const outcomes: CaseOutcome[] = [];
   for (const [n, name] of cases.entries()) {

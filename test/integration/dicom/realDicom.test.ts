@@ -160,6 +160,13 @@ describeData('broken copies of real files', () => {
     const cut = path.join(dir, 'cut.dcm');
     await writeFile(cut, bytes.subarray(0, 1000));
     await expect(importPath(cut)).rejects.toMatchObject({ code: 'DICOM_INVALID', file: cut });
+    // Cut inside the pixel data of a file larger than the header probe (pixel data read lazily).
+    const cutPixels = path.join(tmp, 'cut-pixels.dcm');
+    await writeFile(cutPixels, bytes.subarray(0, 100_000));
+    await expect(importPath(cutPixels)).rejects.toMatchObject({
+      code: 'DICOM_INVALID',
+      file: cutPixels,
+    });
     await copyFile(
       dataPath('dicom', 'ge-signa-brain-pd', 'brain_003.dcm'),
       path.join(dir, 'ok.dcm'),

@@ -11,12 +11,8 @@ import { importPath } from '../../../../src-main/core/study/importStudy.ts';
 import { voxelToLps } from '../../../../src-main/core/volume/Geometry.ts';
 import { voxelIndex } from '../../../../src-main/core/volume/Volume.ts';
 import { isMetaKdError } from '../../../../src-main/core/errors.ts';
-import {
-  encodeDataSet,
-  encodePart10,
-  formatDS,
-} from '../../../../src-main/core/io/dicom/writeDicom.ts';
-import { MR_SOP_CLASS, el, sliceBytes, writeSlices } from './synthetic.ts';
+import { encodeDataSet, encodePart10 } from '../../../../src-main/core/io/dicom/writeDicom.ts';
+import { MR_SOP_CLASS, el, enhancedBytes, sliceBytes, writeSlices } from './synthetic.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -215,53 +211,6 @@ describe('rescale', () => {
   });
 });
 
-/** An enhanced MR multi-frame file: 3 frames, per-frame positions, shared orientation/spacing. */
-function enhancedBytes(): Buffer {
-  const rows = 3;
-  const cols = 2;
-  const frames = 3;
-  const px = new Int16Array(rows * cols * frames).map(
-    (_, i) => Math.floor(i / (rows * cols)) * 100 + (i % (rows * cols)),
-  );
-  const zOf = [4, 0, 2]; // frames stored out of spatial order
-  const shared = [
-    el(0x0020, 0x9116, 'SQ', [[el(0x0020, 0x0037, 'DS', ['1', '0', '0', '0', '1', '0'])]]),
-    el(0x0028, 0x9110, 'SQ', [
-      [el(0x0028, 0x0030, 'DS', ['0.7', '0.9']), el(0x0018, 0x0050, 'DS', '2')],
-    ]),
-    el(0x0028, 0x9145, 'SQ', [[el(0x0028, 0x1052, 'DS', '0'), el(0x0028, 0x1053, 'DS', '1')]]),
-    el(0x0018, 0x9112, 'SQ', [[el(0x0018, 0x0080, 'DS', '5000')]]),
-  ];
-  const perFrame = zOf.map((z) => [
-    el(0x0020, 0x9113, 'SQ', [[el(0x0020, 0x0032, 'DS', ['1', '2', formatDS(z)])]]),
-  ]);
-  const uid = '1.2.3.4.5.6.1';
-  const elements = [
-    el(0x0008, 0x0008, 'CS', ['ORIGINAL', 'PRIMARY', 'M_SE', 'NONE']),
-    el(0x0008, 0x0016, 'UI', '1.2.840.10008.5.1.4.1.1.4.1'),
-    el(0x0008, 0x0018, 'UI', uid),
-    el(0x0008, 0x103e, 'LO', 'sT2W_TSE'),
-    el(0x0020, 0x000d, 'UI', '1.2.3.4.5'),
-    el(0x0020, 0x000e, 'UI', '1.2.3.4.5.6'),
-    el(0x0028, 0x0002, 'US', [1]),
-    el(0x0028, 0x0004, 'CS', 'MONOCHROME2'),
-    el(0x0028, 0x0008, 'IS', String(frames)),
-    el(0x0028, 0x0010, 'US', [rows]),
-    el(0x0028, 0x0011, 'US', [cols]),
-    el(0x0028, 0x0100, 'US', [16]),
-    el(0x0028, 0x0101, 'US', [12]),
-    el(0x0028, 0x0102, 'US', [11]),
-    el(0x0028, 0x0103, 'US', [1]),
-    el(0x5200, 0x9229, 'SQ', [shared]),
-    el(0x5200, 0x9230, 'SQ', perFrame),
-    el(0x7fe0, 0x0010, 'OW', new Uint8Array(px.buffer)),
-  ];
-  return encodePart10(elements, {
-    SOPClassUID: '1.2.840.10008.5.1.4.1.1.4.1',
-    SOPInstanceUID: uid,
-  });
-}
-
 describe('enhanced multi-frame MR', () => {
   it('stacks frames by their per-frame positions with shared orientation and spacing', async () => {
     const d = await dir('enhanced');
@@ -407,6 +356,12 @@ describe('bad input', () => {
     const e = await expectError(importPath(file), 'DICOM_UNSUPPORTED_TRANSFER_SYNTAX', file);
     expect(e.message).toContain('JPEG Extended');
     expect(e.message).toContain(ts);
+    // Beside a readable series, the undecodable one is skipped with the reason, not fatal.
+    await writeSlices(d, [{ name: 'good', series: '1.2.3.52', ipp: [0, 0, 0] }]);
+    const r = await importPath(d);
+    expect(r.studies.flatMap((x) => x.series)).toHaveLength(1);
+    expect(r.skipped).toEqual([{ file, reason: e.message }]);
+    expect(r.warnings.join(' ')).toContain('JPEG Extended');
   });
 });
 

@@ -98,3 +98,50 @@ export async function writeSlices(
   await mkdir(dir, { recursive: true });
   for (const s of slices) await writeFile(path.join(dir, `${s.name}.dcm`), sliceBytes(s));
 }
+
+/** An enhanced MR multi-frame file: 3 frames, per-frame positions, shared orientation/spacing. */
+export function enhancedBytes(): Buffer {
+  const rows = 3;
+  const cols = 2;
+  const frames = 3;
+  const px = new Int16Array(rows * cols * frames).map(
+    (_, i) => Math.floor(i / (rows * cols)) * 100 + (i % (rows * cols)),
+  );
+  const zOf = [4, 0, 2]; // frames stored out of spatial order
+  const shared = [
+    el(0x0020, 0x9116, 'SQ', [[el(0x0020, 0x0037, 'DS', ['1', '0', '0', '0', '1', '0'])]]),
+    el(0x0028, 0x9110, 'SQ', [
+      [el(0x0028, 0x0030, 'DS', ['0.7', '0.9']), el(0x0018, 0x0050, 'DS', '2')],
+    ]),
+    el(0x0028, 0x9145, 'SQ', [[el(0x0028, 0x1052, 'DS', '0'), el(0x0028, 0x1053, 'DS', '1')]]),
+    el(0x0018, 0x9112, 'SQ', [[el(0x0018, 0x0080, 'DS', '5000')]]),
+  ];
+  const perFrame = zOf.map((z) => [
+    el(0x0020, 0x9113, 'SQ', [[el(0x0020, 0x0032, 'DS', ['1', '2', formatDS(z)])]]),
+  ]);
+  const uid = '1.2.3.4.5.6.1';
+  const elements = [
+    el(0x0008, 0x0008, 'CS', ['ORIGINAL', 'PRIMARY', 'M_SE', 'NONE']),
+    el(0x0008, 0x0016, 'UI', '1.2.840.10008.5.1.4.1.1.4.1'),
+    el(0x0008, 0x0018, 'UI', uid),
+    el(0x0008, 0x103e, 'LO', 'sT2W_TSE'),
+    el(0x0020, 0x000d, 'UI', '1.2.3.4.5'),
+    el(0x0020, 0x000e, 'UI', '1.2.3.4.5.6'),
+    el(0x0028, 0x0002, 'US', [1]),
+    el(0x0028, 0x0004, 'CS', 'MONOCHROME2'),
+    el(0x0028, 0x0008, 'IS', String(frames)),
+    el(0x0028, 0x0010, 'US', [rows]),
+    el(0x0028, 0x0011, 'US', [cols]),
+    el(0x0028, 0x0100, 'US', [16]),
+    el(0x0028, 0x0101, 'US', [12]),
+    el(0x0028, 0x0102, 'US', [11]),
+    el(0x0028, 0x0103, 'US', [1]),
+    el(0x5200, 0x9229, 'SQ', [shared]),
+    el(0x5200, 0x9230, 'SQ', perFrame),
+    el(0x7fe0, 0x0010, 'OW', new Uint8Array(px.buffer)),
+  ];
+  return encodePart10(elements, {
+    SOPClassUID: '1.2.840.10008.5.1.4.1.1.4.1',
+    SOPInstanceUID: uid,
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * `npm run bench:segment`: segmentation speed and memory on the shared BraTS cases.
+ *
+ * Per case, through the api exactly as the app and CLI run it: importStudy → startSegmentation →
+ * awaitSegmentation (worker thread) on the chosen provider (default CPU) — "import→labelmap";
+ * then the same with the contribution readout, reported as a ratio of inference times (and of
+ * total times). Peak RSS is the process's maxRSS (main + worker threads) after all cases.
+ * Model: models/metakd-brats (or $METAKD_MODEL); when absent, the tiny random-weight fixture is
+ * generated and the result file says so in its first line.
+ * Flags: --all (all 24 cases; default the first BENCH_CASES=3), --provider P, --out FILE.
+ * Results: bench/results/segment.md (machine, date, command, per-case table, medians).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApiService, defaultServiceOptions } from '../src-main/api/service.ts';
+import { tinyModelDir } from '../test/fixtures/tinyModel.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = process.env.METAKD_DATA ?? path.resolve(repoRoot, '..', 'shared', 'data');
+const DEFAULT_CASES = Number(process.env.BENCH_CASES ?? 3);
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const provider = (flag('--provider') ?? 'cpu') as 'cpu';
+const outFile = path.resolve(flag('--out') ?? path.join(repoRoot, 'bench', 'results', 'segment.md'));
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+interface Row {
+  id: string;
+  importMs: number;
+  segmentMs: number;
+  inferenceMs: number;
+  tiles: number;
+  withContribMs: number;
+  contribInferenceMs: number;
+  provider: string;
+  wt: number;
+}
+
+const shipped = path.join(repoRoot, 'models', 'metakd-brats');
+const modelDir = process.env.METAKD_MODEL ?? (existsSync(path.join(shipped, 'manifest.json')) ? shipped : tinyModelDir());
+const api = createApiService(defaultServiceOptions());
+const info = await api.invoke('getModelInfo', { modelDir });
+const all = (await readdir(path.join(dataDir, 'brats18'))).sort();
+const cases = args.includes('--all') ? all : all.slice(0, DEFAULT_CASES);
+const rows: Row[] = [];
+for (const id of cases) {
+  const t0 = performance.now();
+  const imported = await api.invoke('importStudy', { path: path.join(dataDir, 'brats18', id) });
+  const studyId = imported.studies[0].id;
+  const t1 = performance.now();
+  const plainJob = await api.invoke('startSegmentation', { studyId, provider, modelDir });
+  const plain = await api.invoke('awaitSegmentation', plainJob);
+  const t2 = performance.now();
+  const contribJob = await api.invoke('startSegmentation', { studyId, provider, modelDir, contributions: true });
+  const contrib = await api.invoke('awaitSegmentation', contribJob);
+  const t3 = performance.now();
+  rows.push({
+    id,
+    importMs: t1 - t0,
+    segmentMs: t2 - t1,
+    inferenceMs: plain.timings.inferenceMs,
+    tiles: plain.tiles,
+    withContribMs: t3 - t2,
+    contribInferenceMs: contrib.timings.inferenceMs,
+    provider: plain.provider,
+    wt: plain.volumesMl.wt,
+  });
+  const r = rows[rows.length - 1];
+  console.log(
+    `${id}: import ${r.importMs.toFixed(0)} ms, segment ${r.segmentMs.toFixed(0)} ms (inference ${r.inferenceMs.toFixed(0)} ms, ${r.tiles} tiles), ` +
+      `with contributions ${r.withContribMs.toFixed(0)} ms (inference ${r.contribInferenceMs.toFixed(0)} ms)`,
+  );
+}
+const peakRssMb = process.resourceUsage().maxRSS / 1024;
+const endToEnd = rows.map((r) => r.importMs + r.segmentMs);
+const ratioInference = median(rows.map((r) => r.contribInferenceMs / r.inferenceMs));
+const ratioTotal = median(rows.map((r) => (r.importMs + r.withContribMs) / (r.importMs + r.segmentMs)));
+const cpu = os.cpus();
+const isFixture = info.name === 'tiny-random';
+const md = [
+  '# bench:segment',
+  '',
+  isFixture
+    ? '**Model: the tiny random-weight test fixture (the shipped model was absent). These numbers measure the engine, not the shipped model.**'
+    : `Model: ${info.name} ${info.version} (decoder sha256 ${info.sha256.decoder.slice(0, 12)}…)`,
+  '',
+  `- Machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}; load average at end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+  `- Date: ${new Date().toISOString()}; Node ${process.version}`,
+  `- Command: \`npm run bench:segment${args.length ? ' -- ' + args.join(' ') : ''}\` (${rows.length} of ${all.length} brats18 cases; \`--all\` for all)`,
+  `- Provider: ${rows[0]?.provider ?? provider}; patch ${info.patchSize.join('×')} at ${info.spacingMm.join('×')} mm`,
+  '',
+  '| case | import ms | segment ms (worker, incl. sessions) | inference ms | tiles | with contributions ms | contrib. inference ms | WT mL |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map(
+    (r) =>
+      `| ${r.id} | ${r.importMs.toFixed(0)} | ${r.segmentMs.toFixed(0)} | ${r.inferenceMs.toFixed(0)} | ${r.tiles} | ${r.withContribMs.toFixed(0)} | ${r.contribInferenceMs.toFixed(0)} | ${r.wt.toFixed(1)} |`,
+  ),
+  '',
+  `- **Median import→labelmap per case: ${(median(endToEnd) / 1000).toFixed(2)} s** (goal ≤ 5 s on this 2-core machine)`,
+  `- **Contribution readout cost ratio (inference with all subsets / one segmentation): ${ratioInference.toFixed(2)}** (end to end incl. import: ${ratioTotal.toFixed(2)}; goal ≤ 2.0)`,
+  `- **Peak RSS (whole bench process, main + worker): ${peakRssMb.toFixed(0)} MB** (goal ≤ 2048 MB)`,
+  '',
+];
+await mkdir(path.dirname(outFile), { recursive: true });
+await writeFile(outFile, md.join('\n'));
+console.log(md.join('\n'));
+process.exit(0);

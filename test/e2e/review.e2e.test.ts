@@ -1,0 +1,209 @@
+/**
+ * End to end, in real Chromium (Debian's, headless, WebGL2 through SwiftShader) against web mode:
+ * import a shared BraTS case, make T1 missing with the series override, run, and check that the
+ * overlay is drawn where the tumour is (screenshot pixels at the predicted tumour centre, overlay
+ * on vs off), that the volumes shown equal `metakd segment`'s report for the same inputs, that the
+ * contribution chart has one bar per present sequence, and that cancel works. Screenshots go to
+ * test-artifacts/e2e (CI artefacts). Uses the shipped model when present, else the tiny test model.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import path from 'node:path';
+import os from 'node:os';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { createApiService, defaultServiceOptions, type ApiService } from '../../src-main/api/service.ts';
+import { startWebServer, type WebServer } from '../../src-main/server/webServer.ts';
+import { ensureRendererBuilt } from '../../src-main/server/rendererBuild.ts';
+import { voxelToLps, type Geometry, type Vec3 } from '../../src-main/core/volume/Geometry.ts';
+import { describeData, dataPath, repoRoot } from '../helpers/data.ts';
+import { tinyModelDir } from '../fixtures/tinyModel.ts';
+import { launchChromium } from './helpers/browser.ts';
+import { decodePng, pixelAt } from './helpers/png.ts';
+
+const CASE = 'Brats18_2013_20_1';
+const ARTIFACTS = path.join(repoRoot, 'test-artifacts', 'e2e');
+const SHIPPED_MODEL = path.join(repoRoot, 'models', 'metakd-brats');
+/** BraTS label colours (src-main/core/export/labelColours.ts). */
+const LABEL_RGB: Record<number, [number, number, number]> = {
+  1: [213, 94, 0],
+  2: [86, 180, 233],
+  4: [240, 228, 66],
+};
+const PRESENT = ['flair', 't1ce', 't2'] as const;
+
+const run = promisify(execFile);
+
+/** The labelled voxel nearest the labels' centroid whose in-plane neighbours share its label. */
+function tumourCentre(labels: Uint8Array, g: Geometry): { ijk: Vec3; label: number } {
+  const [nx, ny, nz] = g.dims;
+  let n = 0;
+  const sum = [0, 0, 0];
+  for (let k = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++)
+        if (labels[i + nx * (j + ny * k)]) {
+          sum[0] += i;
+          sum[1] += j;
+          sum[2] += k;
+          n++;
+        }
+  expect(n).toBeGreaterThan(0);
+  const c = sum.map((s) => s / n);
+  let best: { ijk: Vec3; label: number; d: number } | null = null;
+  for (let k = 0; k < nz; k++)
+    for (let j = 1; j < ny - 1; j++)
+      for (let i = 1; i < nx - 1; i++) {
+        const v = i + nx * (j + ny * k);
+        const l = labels[v];
+        if (!l || labels[v - 1] !== l || labels[v + 1] !== l) continue;
+        if (labels[v - nx] !== l || labels[v + nx] !== l) continue;
+        const d = (i - c[0]) ** 2 + (j - c[1]) ** 2 + (k - c[2]) ** 2;
+        if (!best || d < best.d) best = { ijk: [i, j, k], label: l, d };
+      }
+  expect(best).not.toBeNull();
+  return { ijk: best!.ijk, label: best!.label };
+}
+
+const dist = (a: readonly number[], b: readonly number[]) =>
+  Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+
+describeData('review app in Chromium (web mode)', () => {
+  let api: ApiService;
+  let server: WebServer;
+  let browser: Browser;
+  let page: Page;
+  let home: string;
+  let modelDir: string;
+  const pageErrors: string[] = [];
+  const caseDir = dataPath('brats18', CASE);
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    home = await mkdtemp(path.join(os.tmpdir(), 'metakd-e2e-'));
+    modelDir = existsSync(path.join(SHIPPED_MODEL, 'manifest.json')) ? SHIPPED_MODEL : tinyModelDir();
+    process.env.METAKD_MODEL = modelDir;
+    await ensureRendererBuilt({ root: repoRoot, outDir: path.join(repoRoot, 'out', 'renderer') }, () => {});
+    api = createApiService({ ...defaultServiceOptions(), dataDir: home });
+    server = await startWebServer({ api, staticDir: path.join(repoRoot, 'out', 'renderer') });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(server.appUrl);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  it('imports a BraTS case and renders the four sequences', async () => {
+    await page.fill('input[name=study-path]', caseDir);
+    await page.click('button[type=submit]');
+    await page.waitForFunction(() => window.__metakdViewer?.firstRenderAt != null, null, {
+      timeout: 60_000,
+    });
+    await expect.poll(() => page.locator('.tile .cs').count(), { timeout: 30_000 }).toBe(4);
+    await expect.poll(() => page.locator('tr[data-series]').count()).toBeGreaterThanOrEqual(4);
+    await page.screenshot({ path: path.join(ARTIFACTS, '1-imported.png') });
+  });
+
+  it('overrides the T1 series to "not used": T1 is named missing', async () => {
+    const select = await page.evaluateHandle(() =>
+      [...document.querySelectorAll<HTMLSelectElement>('tr[data-series] select')].find(
+        (s) => s.value === 't1',
+      ),
+    );
+    await select.asElement()!.selectOption('none');
+    const banner = page.getByTestId('missing-banner');
+    await expect.poll(() => banner.textContent(), { timeout: 10_000 }).toContain('T1 missing');
+    expect(await page.locator('[data-missing=t1]').count()).toBe(1);
+  });
+
+  it('runs: overlay where the tumour is, one contribution bar per present sequence', async () => {
+    await page.click('[data-testid=run]');
+    await page.waitForSelector('[data-testid=results]', { timeout: 240_000 });
+    await page.waitForSelector('[data-testid=review]', { timeout: 30_000 });
+    for (const region of ['et', 'tc', 'wt']) {
+      const bars = page.locator(`figure[data-region=${region}] [data-testid=contrib-bar]`);
+      expect(await bars.count()).toBe(PRESENT.length);
+      const slots = await bars.evaluateAll((els) => els.map((e) => e.getAttribute('data-slot')));
+      expect(slots.sort()).toEqual([...PRESENT].sort());
+    }
+    const [session] = await api.invoke('listSessions', {});
+    expect(session.sequencesUsed.slice().sort()).toEqual([...PRESENT].sort());
+    const lm = await api.invoke('getSessionLabelmap', { sessionId: session.id });
+    const labels = new Uint8Array(lm.data);
+    const centre = tumourCentre(labels, lm.geometry);
+    const world = voxelToLps(lm.geometry, centre.ijk);
+    if (modelDir === SHIPPED_MODEL) {
+      // With the trained model, the expert tumour's centre must lie in the predicted whole tumour.
+      const { readNifti } = await import('../../src-main/core/io/nifti/readNifti.ts');
+      const seg = await readNifti(path.join(caseDir, `${CASE}_seg.nii.gz`));
+      const truth = seg.frames[0];
+      const truthLabels = Uint8Array.from(truth, (v) => (v ? 1 : 0));
+      const t = tumourCentre(truthLabels, seg.geometry);
+      const tw = voxelToLps(seg.geometry, t.ijk);
+      const [nx, ny] = lm.geometry.dims;
+      const ijk = t.ijk;
+      expect(dist(tw, voxelToLps(lm.geometry, ijk))).toBeLessThan(1e-3);
+      expect(labels[ijk[0] + nx * (ijk[1] + ny * ijk[2])]).toBeGreaterThan(0);
+    }
+    await page.evaluate((w) => window.__metakdViewer!.jumpTo(w), world as [number, number, number]);
+    await page.waitForTimeout(800);
+    const at = await page.evaluate((w) => window.__metakdViewer!.worldToPage('grid-flair', w), world as [number, number, number]);
+    expect(at).not.toBeNull();
+    const on = decodePng(await page.screenshot({ path: path.join(ARTIFACTS, '2-result.png') }));
+    await page.keyboard.press('o');
+    await page.waitForTimeout(500);
+    const off = decodePng(await page.screenshot({ path: path.join(ARTIFACTS, '3-overlay-off.png') }));
+    await page.keyboard.press('o');
+    const pOn = pixelAt(on, at![0], at![1]);
+    const pOff = pixelAt(off, at![0], at![1]);
+    const colour = LABEL_RGB[centre.label];
+    // The overlay changes the pixel, towards the label's colour.
+    expect(dist(pOn, pOff)).toBeGreaterThan(20);
+    expect(dist(pOn, colour)).toBeLessThan(dist(pOff, colour));
+  });
+
+  it('shows the same volumes as `metakd segment` for the same inputs', async () => {
+    const shown: Record<string, number> = {};
+    for (const key of ['ncr', 'ed', 'et', 'tc', 'wt']) {
+      const text = await page.locator(`[data-testid=volumes] tr[data-key=${key}] td.num`).textContent();
+      shown[key] = Number(text);
+    }
+    const out = await mkdtemp(path.join(os.tmpdir(), 'metakd-e2e-seg-'));
+    try {
+      await run(
+        process.execPath,
+        [path.join(repoRoot, 'bin', 'metakd.mjs'), 'segment', caseDir, '--single', '--sequences', PRESENT.join(','), '--model', modelDir, '--out', out],
+        { cwd: repoRoot, env: { ...process.env, METAKD_HOME: home }, maxBuffer: 1 << 24 },
+      );
+      const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as {
+        volumesMl: Record<string, number>;
+        usedSequences: string[];
+      };
+      for (const key of Object.keys(shown)) {
+        // The panel shows two decimals.
+        expect(Math.abs(shown[key] - report.volumesMl[key])).toBeLessThanOrEqual(0.0051);
+      }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it('cancels a running segmentation', async () => {
+    await page.click('[data-testid=run]');
+    await page.waitForSelector('[data-testid=progress]', { timeout: 10_000 });
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: path.join(ARTIFACTS, '4-running.png') });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=progress]', { state: 'detached', timeout: 60_000 });
+    expect(await page.getByRole('status').filter({ hasText: 'cancelled' }).count()).toBe(1);
+    expect(await page.isEnabled('[data-testid=run]')).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+});
