@@ -27,7 +27,9 @@ const flag = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const provider = (flag('--provider') ?? 'cpu') as 'cpu';
-const outFile = path.resolve(flag('--out') ?? path.join(repoRoot, 'bench', 'results', 'segment.md'));
+const outFile = path.resolve(
+  flag('--out') ?? path.join(repoRoot, 'bench', 'results', 'segment.md'),
+);
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -48,7 +50,9 @@ interface Row {
 }
 
 const shipped = path.join(repoRoot, 'models', 'metakd-brats');
-const modelDir = process.env.METAKD_MODEL ?? (existsSync(path.join(shipped, 'manifest.json')) ? shipped : tinyModelDir());
+const modelDir =
+  process.env.METAKD_MODEL ??
+  (existsSync(path.join(shipped, 'manifest.json')) ? shipped : tinyModelDir());
 const api = createApiService(defaultServiceOptions());
 const info = await api.invoke('getModelInfo', { modelDir });
 const all = (await readdir(path.join(dataDir, 'brats18'))).sort();
@@ -62,7 +66,12 @@ for (const id of cases) {
   const plainJob = await api.invoke('startSegmentation', { studyId, provider, modelDir });
   const plain = await api.invoke('awaitSegmentation', plainJob);
   const t2 = performance.now();
-  const contribJob = await api.invoke('startSegmentation', { studyId, provider, modelDir, contributions: true });
+  const contribJob = await api.invoke('startSegmentation', {
+    studyId,
+    provider,
+    modelDir,
+    contributions: true,
+  });
   const contrib = await api.invoke('awaitSegmentation', contribJob);
   const t3 = performance.now();
   rows.push({
@@ -85,7 +94,9 @@ for (const id of cases) {
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
 const endToEnd = rows.map((r) => r.importMs + r.segmentMs);
 const ratioInference = median(rows.map((r) => r.contribInferenceMs / r.inferenceMs));
-const ratioTotal = median(rows.map((r) => (r.importMs + r.withContribMs) / (r.importMs + r.segmentMs)));
+const ratioTotal = median(
+  rows.map((r) => (r.importMs + r.withContribMs) / (r.importMs + r.segmentMs)),
+);
 const cpu = os.cpus();
 const isFixture = info.name === 'tiny-random';
 const md = [
@@ -95,7 +106,10 @@ const md = [
     ? '**Model: the tiny random-weight test fixture (the shipped model was absent). These numbers measure the engine, not the shipped model.**'
     : `Model: ${info.name} ${info.version} (decoder sha256 ${info.sha256.decoder.slice(0, 12)}…)`,
   '',
-  `- Machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}; load average at end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+  `- Machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}; load average at end ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
   `- Date: ${new Date().toISOString()}; Node ${process.version}`,
   `- Command: \`npm run bench:segment${args.length ? ' -- ' + args.join(' ') : ''}\` (${rows.length} of ${all.length} brats18 cases; \`--all\` for all)`,
   `- Provider: ${rows[0]?.provider ?? provider}; patch ${info.patchSize.join('×')} at ${info.spacingMm.join('×')} mm`,

@@ -6,7 +6,15 @@
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, Menu, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  Menu,
+  dialog,
+  ipcMain,
+  session,
+  type IpcMainInvokeEvent,
+} from 'electron';
 import { createApiService, defaultServiceOptions, toApiErrorDto } from '../api/service.ts';
 import { apiMethods, type ApiEvent } from '../api/contract.ts';
 import { IPC } from './channels.ts';
@@ -54,9 +62,13 @@ function registerIpc(): void {
     e.returnValue = Object.keys(apiMethods);
   });
   ipcMain.handle(IPC.invoke, async (e, name: unknown, params: unknown) => {
-    if (!fromOurPage(e)) return { ok: false, error: { code: 'FORBIDDEN', message: 'Not our page.' } };
+    if (!fromOurPage(e))
+      return { ok: false, error: { code: 'FORBIDDEN', message: 'Not our page.' } };
     if (typeof name !== 'string' || !api.has(name)) {
-      return { ok: false, error: { code: 'NOT_FOUND', message: `No api method "${String(name)}".` } };
+      return {
+        ok: false,
+        error: { code: 'NOT_FOUND', message: `No api method "${String(name)}".` },
+      };
     }
     try {
       const result = await api.invoke(name, params, {
@@ -75,7 +87,8 @@ function registerIpc(): void {
     const r = await dialog.showOpenDialog(win, {
       title: 'Open study',
       properties: kind === 'file' ? ['openFile'] : ['openDirectory'],
-      filters: kind === 'file' ? [{ name: 'DICOM or NIfTI', extensions: ['dcm', 'nii', 'gz', '*'] }] : [],
+      filters:
+        kind === 'file' ? [{ name: 'DICOM or NIfTI', extensions: ['dcm', 'nii', 'gz', '*'] }] : [],
     });
     return r.canceled ? null : (r.filePaths[0] ?? null);
   });

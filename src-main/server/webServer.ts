@@ -17,7 +17,12 @@ import { toApiErrorDto, type ApiService } from '../api/service.ts';
 import type { ApiErrorDto } from '../api/contract.ts';
 import { EventHub } from './eventHub.ts';
 import { serveStatic } from './staticFiles.ts';
-import { BINARY_CONTENT_TYPE, BINARY_META_HEADER, encodeMeta, splitBinaryResult } from './binaryResult.ts';
+import {
+  BINARY_CONTENT_TYPE,
+  BINARY_META_HEADER,
+  encodeMeta,
+  splitBinaryResult,
+} from './binaryResult.ts';
 
 /** The only interface web mode listens on. Not configurable: web mode is for this machine only. */
 export const LOOPBACK_HOST = '127.0.0.1';

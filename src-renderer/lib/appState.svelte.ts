@@ -156,6 +156,7 @@ export class AppState {
     const study = this.study;
     if (!study || this.#job) return;
     this.#result = null;
+    performance.mark('metakd:run-clicked');
     const jobId = await this.#guard('Starting…', () =>
       this.client.startSegmentation(study.id, this.provider),
     );
@@ -177,6 +178,7 @@ export class AppState {
       return;
     }
     this.#job = null;
+    performance.mark('metakd:job-finished');
     if (e.status === 'done') void this.#finish(job.jobId);
     else if (e.status === 'cancelled') this.#notice = 'Segmentation cancelled.';
     else this.#error = toErrorView(e.error ? new ApiCallError(e.error) : 'Segmentation failed.');
@@ -221,7 +223,9 @@ export class AppState {
       this.#error = { message: 'Type your name before signing off: it goes into the audit trail.' };
       return;
     }
-    const next = await this.#guard('Signing off…', () => this.client.signOff(s.id, this.readerName()));
+    const next = await this.#guard('Signing off…', () =>
+      this.client.signOff(s.id, this.readerName()),
+    );
     if (next) this.#session = next;
   }
 

@@ -9,7 +9,10 @@ import type { ApiErrorDto, ApiEvent, ReviewApi } from '../../src-main/api/contra
 /** What the Electron preload exposes on `window.metakd` (kept in step with electron/preload.ts). */
 export interface PreloadBridge {
   /** Calls an api method; resolves to `{ok: true, result}` or `{ok: false, error}`. */
-  invoke(name: string, params: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorDto }>;
+  invoke(
+    name: string,
+    params: unknown,
+  ): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorDto }>;
   /** Subscribes to api events; returns the unsubscribe function. */
   onEvent(listener: (event: ApiEvent) => void): () => void;
   /** Native open dialog: a folder or files; null when cancelled. */
@@ -64,7 +67,8 @@ function takeToken(): string {
   if (!saved) {
     throw new ApiCallError({
       code: 'UNAUTHORIZED',
-      message: 'No access token: open the full URL that `metakd web` printed (it ends in #token=…).',
+      message:
+        'No access token: open the full URL that `metakd web` printed (it ends in #token=…).',
     });
   }
   return saved;
@@ -93,10 +97,15 @@ export function createHttpTransport(): Transport {
       });
       const type = res.headers.get('Content-Type') ?? '';
       if (res.ok && type.startsWith('application/octet-stream')) {
-        const meta = JSON.parse(decodeURIComponent(res.headers.get(BINARY_META_HEADER) ?? '%7B%7D'));
+        const meta = JSON.parse(
+          decodeURIComponent(res.headers.get(BINARY_META_HEADER) ?? '%7B%7D'),
+        );
         return { ...meta, data: await res.arrayBuffer() };
       }
-      const body = (await res.json().catch(() => ({}))) as { result?: unknown; error?: ApiErrorDto };
+      const body = (await res.json().catch(() => ({}))) as {
+        result?: unknown;
+        error?: ApiErrorDto;
+      };
       if (!res.ok || body.error) {
         throw new ApiCallError(
           body.error ?? { code: 'INTERNAL', message: `${name}: HTTP ${res.status}` },

@@ -2,12 +2,7 @@
  * The renderer's use of the api: typed calls through the bridge, mapped to the view types the
  * components show (lib/viewTypes.ts). The only renderer file that knows the contract's shapes.
  */
-import type {
-  ApiEvent,
-  ReviewApi,
-  ResultOf,
-  apiMethods,
-} from '../../src-main/api/contract.ts';
+import type { ApiEvent, ReviewApi, ResultOf, apiMethods } from '../../src-main/api/contract.ts';
 import { createApi, type Transport } from './bridge.ts';
 import { toResultView } from './resultView.ts';
 import { SLOTS, type ResultView, type Slot, type StudyView } from './viewTypes.ts';
@@ -25,7 +20,13 @@ export interface SessionView {
   readonly id: string;
   readonly edits: number;
   readonly signOff: { readonly reader: string; readonly at: string } | null;
-  readonly audit: readonly { at: string; reader: string; action: string; detail: string; modelVersion: string }[];
+  readonly audit: readonly {
+    at: string;
+    reader: string;
+    action: string;
+    detail: string;
+    modelVersion: string;
+  }[];
   readonly volumesMl: SessionDto['volumesMl'];
   readonly geometry: SessionDto['geometry'];
 }
@@ -83,7 +84,8 @@ export function overridesFor(
 ): Partial<Record<Slot, string | null>> {
   if (target === 'auto') return {};
   const out: Partial<Record<Slot, string | null>> = {};
-  for (const slot of SLOTS) out[slot] = study.assignment[slot] === seriesId ? null : study.assignment[slot];
+  for (const slot of SLOTS)
+    out[slot] = study.assignment[slot] === seriesId ? null : study.assignment[slot];
   if (target !== 'none') out[target] = seriesId;
   return out;
 }
@@ -117,7 +119,10 @@ export class ReviewClient {
 
   /** Forces one slot missing (or back to automatic), keeping the others as shown. */
   async setSlot(study: StudyView, slot: Slot, seriesId: string | null): Promise<StudyView> {
-    const overrides: Partial<Record<Slot, string | null>> = { ...study.assignment, [slot]: seriesId };
+    const overrides: Partial<Record<Slot, string | null>> = {
+      ...study.assignment,
+      [slot]: seriesId,
+    };
     const a = await this.api.setAssignment({ studyId: study.id, overrides });
     return withAssignment(study, a);
   }
@@ -154,7 +159,7 @@ export class ReviewClient {
     }
     const importance = status.result.contributions
       ? {}
-      : (await this.api.getModelInfo({}).catch(() => null))?.importance ?? {};
+      : ((await this.api.getModelInfo({}).catch(() => null))?.importance ?? {});
     return toResultView(status.result, importance);
   }
 
@@ -170,7 +175,11 @@ export class ReviewClient {
   ): Promise<SessionView> {
     const seedIjk: [number, number, number] = [ijk[0], ijk[1], ijk[2]];
     return toSessionView(
-      await this.api.editSession({ sessionId, reader, edit: { kind: 'relabelComponent', seedIjk, toLabel } }),
+      await this.api.editSession({
+        sessionId,
+        reader,
+        edit: { kind: 'relabelComponent', seedIjk, toLabel },
+      }),
     );
   }
 

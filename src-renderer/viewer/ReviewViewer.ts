@@ -81,7 +81,8 @@ export class ReviewViewer {
     ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
     const group = ToolGroupManager.createToolGroup(TOOL_GROUP_ID);
     if (!group) throw new Error('Could not create the viewer tool group.');
-    for (const t of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool]) group.addTool(t.toolName);
+    for (const t of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool])
+      group.addTool(t.toolName);
     group.addTool(CrosshairsTool.toolName, {
       getReferenceLineColor: () => 'rgb(255, 255, 255)',
       getReferenceLineControllable: () => true,
@@ -108,11 +109,16 @@ export class ReviewViewer {
         viewportId: t.viewportId,
         type: Enums.ViewportType.ORTHOGRAPHIC,
         element: t.element,
-        defaultOptions: { orientation: ORIENTATION[t.plane], background: [0, 0, 0] as Types.Point3 },
+        defaultOptions: {
+          orientation: ORIENTATION[t.plane],
+          background: [0, 0, 0] as Types.Point3,
+        },
       })),
     );
     await Promise.all(
-      tiles.map((t) => setVolumesForViewports(this.#engine, [{ volumeId: t.volumeId }], [t.viewportId])),
+      tiles.map((t) =>
+        setVolumesForViewports(this.#engine, [{ volumeId: t.volumeId }], [t.viewportId]),
+      ),
     );
     for (const t of tiles) group?.addViewport(t.viewportId, ENGINE_ID);
     this.#watchCameras();
@@ -122,7 +128,9 @@ export class ReviewViewer {
       for (const t of tiles) sync.add({ renderingEngineId: ENGINE_ID, viewportId: t.viewportId });
     }
     if (this.#labelmapVolumeId) await showSegmentation(SEGMENTATION_ID, this.viewportIds);
-    this.setPrimaryTool(this.#primary === 'crosshairs' && samePlane ? 'windowLevel' : this.#primary);
+    this.setPrimaryTool(
+      this.#primary === 'crosshairs' && samePlane ? 'windowLevel' : this.#primary,
+    );
     this.#applyOverlay();
     this.#engine.renderViewports(this.viewportIds);
   }
@@ -165,7 +173,9 @@ export class ReviewViewer {
     if (!group) return;
     this.#primary = tool;
     const { MouseBindings } = ToolEnums;
-    for (const name of [WindowLevelTool, PanTool, ZoomTool, CrosshairsTool].map((t) => t.toolName)) {
+    for (const name of [WindowLevelTool, PanTool, ZoomTool, CrosshairsTool].map(
+      (t) => t.toolName,
+    )) {
       group.setToolPassive(name);
     }
     const primaryName: Record<Exclude<PrimaryTool, 'pick'>, string> = {
@@ -209,7 +219,9 @@ export class ReviewViewer {
   }
 
   /** Called with a viewport's slice index and count whenever its camera moves. */
-  onSliceChange(listener: ((viewportId: string, index: number, count: number) => void) | null): void {
+  onSliceChange(
+    listener: ((viewportId: string, index: number, count: number) => void) | null,
+  ): void {
     this.#sliceListener = listener;
   }
 
@@ -274,7 +286,10 @@ export class ReviewViewer {
   }
 
   /** Page coordinates (CSS px) of an LPS point in a viewport: lets tests read overlay pixels. */
-  worldToPage(viewportId: string, world: readonly [number, number, number]): [number, number] | null {
+  worldToPage(
+    viewportId: string,
+    world: readonly [number, number, number],
+  ): [number, number] | null {
     const tile = this.#tiles.find((t) => t.viewportId === viewportId);
     if (!tile) return null;
     const c = this.#engine.getViewport(viewportId).worldToCanvas([world[0], world[1], world[2]]);

@@ -63,7 +63,8 @@ export async function showSegmentation(
 ): Promise<void> {
   lutIndex ??= segmentation.config.color.addColorLUT(colourLut());
   const map: Record<string, { segmentationId: string; config: { colorLUTOrIndex: number } }[]> = {};
-  for (const id of viewportIds) map[id] = [{ segmentationId, config: { colorLUTOrIndex: lutIndex } }];
+  for (const id of viewportIds)
+    map[id] = [{ segmentationId, config: { colorLUTOrIndex: lutIndex } }];
   await segmentation.addLabelmapRepresentationToViewportMap(map);
 }
 
@@ -90,17 +91,14 @@ export function applyOverlayStyle(
   );
   for (const vp of viewportIds) {
     if (!segmentation.state.getSegmentationRepresentations(vp, { segmentationId }).length) continue;
-    segmentation.config.visibility.setSegmentationRepresentationVisibility(
-      vp,
-      { segmentationId, type: LABELMAP },
-      style.visible,
-    );
+    // Per-segment visibility decides what is drawn (setting a segment visible re-shows the whole
+    // representation in Cornerstone), so "overlay off" hides every segment.
     for (const l of TUMOUR_LABELS) {
       segmentation.config.visibility.setSegmentIndexVisibility(
         vp,
         { segmentationId, type: LABELMAP },
         l.value,
-        style.labels[l.value] ?? true,
+        style.visible && (style.labels[l.value] ?? true),
       );
     }
   }

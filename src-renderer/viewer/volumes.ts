@@ -37,7 +37,12 @@ const ARRAY_OF: Readonly<Record<VoxelType, new (b: ArrayBuffer) => Types.PixelDa
   float32: Float32Array,
 };
 
-const BITS_OF: Readonly<Record<VoxelType, number>> = { uint8: 8, int16: 16, uint16: 16, float32: 32 };
+const BITS_OF: Readonly<Record<VoxelType, number>> = {
+  uint8: 8,
+  int16: 16,
+  uint16: 16,
+  float32: 32,
+};
 
 /** A Cornerstone volume id for a key (series id, labelmap id): colon-free, readable. */
 export function volumeIdFor(prefix: string, key: string): string {

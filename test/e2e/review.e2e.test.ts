@@ -14,7 +14,11 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { createApiService, defaultServiceOptions, type ApiService } from '../../src-main/api/service.ts';
+import {
+  createApiService,
+  defaultServiceOptions,
+  type ApiService,
+} from '../../src-main/api/service.ts';
 import { startWebServer, type WebServer } from '../../src-main/server/webServer.ts';
 import { ensureRendererBuilt } from '../../src-main/server/rendererBuild.ts';
 import { voxelToLps, type Geometry, type Vec3 } from '../../src-main/core/volume/Geometry.ts';
@@ -83,9 +87,14 @@ describeData('review app in Chromium (web mode)', () => {
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     home = await mkdtemp(path.join(os.tmpdir(), 'metakd-e2e-'));
-    modelDir = existsSync(path.join(SHIPPED_MODEL, 'manifest.json')) ? SHIPPED_MODEL : tinyModelDir();
+    modelDir = existsSync(path.join(SHIPPED_MODEL, 'manifest.json'))
+      ? SHIPPED_MODEL
+      : tinyModelDir();
     process.env.METAKD_MODEL = modelDir;
-    await ensureRendererBuilt({ root: repoRoot, outDir: path.join(repoRoot, 'out', 'renderer') }, () => {});
+    await ensureRendererBuilt(
+      { root: repoRoot, outDir: path.join(repoRoot, 'out', 'renderer') },
+      () => {},
+    );
     api = createApiService({ ...defaultServiceOptions(), dataDir: home });
     server = await startWebServer({ api, staticDir: path.join(repoRoot, 'out', 'renderer') });
     browser = await launchChromium();
@@ -154,12 +163,17 @@ describeData('review app in Chromium (web mode)', () => {
     }
     await page.evaluate((w) => window.__metakdViewer!.jumpTo(w), world as [number, number, number]);
     await page.waitForTimeout(800);
-    const at = await page.evaluate((w) => window.__metakdViewer!.worldToPage('grid-flair', w), world as [number, number, number]);
+    const at = await page.evaluate(
+      (w) => window.__metakdViewer!.worldToPage('grid-flair', w),
+      world as [number, number, number],
+    );
     expect(at).not.toBeNull();
     const on = decodePng(await page.screenshot({ path: path.join(ARTIFACTS, '2-result.png') }));
     await page.keyboard.press('o');
     await page.waitForTimeout(500);
-    const off = decodePng(await page.screenshot({ path: path.join(ARTIFACTS, '3-overlay-off.png') }));
+    const off = decodePng(
+      await page.screenshot({ path: path.join(ARTIFACTS, '3-overlay-off.png') }),
+    );
     await page.keyboard.press('o');
     const pOn = pixelAt(on, at![0], at![1]);
     const pOff = pixelAt(off, at![0], at![1]);
@@ -172,14 +186,27 @@ describeData('review app in Chromium (web mode)', () => {
   it('shows the same volumes as `metakd segment` for the same inputs', async () => {
     const shown: Record<string, number> = {};
     for (const key of ['ncr', 'ed', 'et', 'tc', 'wt']) {
-      const text = await page.locator(`[data-testid=volumes] tr[data-key=${key}] td.num`).textContent();
+      const text = await page
+        .locator(`[data-testid=volumes] tr[data-key=${key}] td.num`)
+        .textContent();
       shown[key] = Number(text);
     }
     const out = await mkdtemp(path.join(os.tmpdir(), 'metakd-e2e-seg-'));
     try {
       await run(
         process.execPath,
-        [path.join(repoRoot, 'bin', 'metakd.mjs'), 'segment', caseDir, '--single', '--sequences', PRESENT.join(','), '--model', modelDir, '--out', out],
+        [
+          path.join(repoRoot, 'bin', 'metakd.mjs'),
+          'segment',
+          caseDir,
+          '--single',
+          '--sequences',
+          PRESENT.join(','),
+          '--model',
+          modelDir,
+          '--out',
+          out,
+        ],
         { cwd: repoRoot, env: { ...process.env, METAKD_HOME: home }, maxBuffer: 1 << 24 },
       );
       const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as {

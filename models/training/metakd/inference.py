@@ -9,7 +9,7 @@ import math
 import numpy as np
 import torch
 
-from .preprocess import MODALITIES, load_case, region_masks
+from .preprocess import MODALITIES, load_raw, preprocess_raw, region_masks
 
 PATCH = (80, 96, 80)  # [k, j, i]: one window covers every brain-cropped BraTS case at 2 mm
 OVERLAP = 0.5
@@ -140,9 +140,11 @@ def evaluate_case(segmenter: Segmenter, case_dir: str) -> dict:
     with only its modalities (crop and z-score depend on what is present), as the app does;
     encodings are reused when a modality's crop is the same."""
     cache, out = {}, {}
+    raw = load_raw(case_dir)
+    seg = raw["seg"]
     for sub in subsets():
         present = [m in sub for m in range(4)]
-        pre, seg = load_case(case_dir, present)
+        pre = preprocess_raw(raw, present)
         encs = []
         for m in range(4):
             if not present[m]:

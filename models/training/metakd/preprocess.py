@@ -121,33 +121,42 @@ def case_files(case_dir: str) -> dict:
     return files
 
 
-def load_case(case_dir: str, present=(1, 1, 1, 1)):
-    """Read a BraTS case and preprocess it; returns (Preprocessed, seg_1mm_kji or None)."""
+def load_raw(case_dir: str) -> dict:
+    """Read a BraTS case: the four modalities pooled to the 2 mm grid, geometry, 1 mm labels."""
     import nibabel as nib  # local: callers that only need the array maths need no nibabel
 
     files = case_files(case_dir)
-    present = np.asarray(present, dtype=bool)
     pooled, affine, shape_ijk = [], None, None
-    for m, name in enumerate(MODALITIES):
+    for name in MODALITIES:
         img = nib.load(files[name])
         affine, shape_ijk = img.affine, img.shape
-        vol = to_lps_kji(np.asarray(img.dataobj, dtype=np.float32), img.affine)
-        pooled.append(pool2(vol) if present[m] else np.zeros([s // 2 for s in vol.shape], np.float32))
-    pooled = np.stack(pooled)
-    image, start, end = preprocess_arrays(pooled, present)
+        pooled.append(pool2(to_lps_kji(np.asarray(img.dataobj, dtype=np.float32), img.affine)))
     seg = None
     if os.path.exists(files["seg"]):
         s = nib.load(files["seg"])
         seg = to_lps_kji(np.asarray(s.dataobj).astype(np.uint8), s.affine)
-    pre = Preprocessed(
+    return {"pooled": np.stack(pooled), "affine": affine, "shape_ijk": shape_ijk, "seg": seg}
+
+
+def preprocess_raw(raw: dict, present=(1, 1, 1, 1)) -> Preprocessed:
+    """Crop + normalise a loaded case with only the `present` modalities (others all zero)."""
+    present = np.asarray(present, dtype=bool)
+    pooled = raw["pooled"] * present.reshape(4, 1, 1, 1)
+    image, start, end = preprocess_arrays(pooled, present)
+    return Preprocessed(
         image=image,
         crop_start=start,
         crop_end=end,
         grid_shape=tuple(pooled.shape[1:]),
-        grid_origin_lps=grid_origin(affine, shape_ijk),
+        grid_origin_lps=grid_origin(raw["affine"], raw["shape_ijk"]),
         spacing_mm=SPACING_MM,
     )
-    return pre, seg
+
+
+def load_case(case_dir: str, present=(1, 1, 1, 1)):
+    """Read a BraTS case and preprocess it; returns (Preprocessed, seg_1mm_kji or None)."""
+    raw = load_raw(case_dir)
+    return preprocess_raw(raw, present), raw["seg"]
 
 
 def region_masks(seg: np.ndarray) -> np.ndarray:

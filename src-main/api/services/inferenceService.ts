@@ -32,7 +32,11 @@ const MAX_KEPT_JOBS = 16;
 /** Default model folder name under modelsDir. */
 const DEFAULT_MODEL = 'metakd-brats';
 const SLOTS: readonly ModelSlot[] = ['flair', 't1', 't1ce', 't2'];
-const LABEL_NAMES = { '1': 'NCR (necrotic / non-enhancing core)', '2': 'ED (edema)', '4': 'ET (enhancing tumour)' } as const;
+const LABEL_NAMES = {
+  '1': 'NCR (necrotic / non-enhancing core)',
+  '2': 'ED (edema)',
+  '4': 'ET (enhancing tumour)',
+} as const;
 
 interface Job {
   readonly jobId: string;
@@ -50,10 +54,18 @@ interface Job {
 
 /** The model folder for a request: param, $METAKD_MODEL, or the shipped default. */
 export function resolveModelDir(options: ServiceOptions, modelDir?: string): string {
-  return path.resolve(modelDir ?? process.env.METAKD_MODEL ?? path.join(options.modelsDir, DEFAULT_MODEL));
+  return path.resolve(
+    modelDir ?? process.env.METAKD_MODEL ?? path.join(options.modelsDir, DEFAULT_MODEL),
+  );
 }
 
-function toDto(jobId: string, studyId: string, sourcePath: string, inputs: SegmentationResultDto['inputs'], r: SegmentResult): SegmentationResultDto {
+function toDto(
+  jobId: string,
+  studyId: string,
+  sourcePath: string,
+  inputs: SegmentationResultDto['inputs'],
+  r: SegmentResult,
+): SegmentationResultDto {
   const ref = inputs[r.referenceSlot] as SlotInputDto;
   return {
     jobId,
@@ -86,7 +98,10 @@ export interface InferenceService {
 }
 
 /** Creates the inference service part. */
-export function createInferenceService(options: ServiceOptions, store: StudyStore = studyStore): InferenceService {
+export function createInferenceService(
+  options: ServiceOptions,
+  store: StudyStore = studyStore,
+): InferenceService {
   const jobs = new Map<string, Job>();
   const job = (jobId: string): Job => {
     const j = jobs.get(jobId);
@@ -96,7 +111,10 @@ export function createInferenceService(options: ServiceOptions, store: StudyStor
   const finished = (jobId: string): Job & { result: SegmentationResultDto; labelmap: Volume } => {
     const j = job(jobId);
     if (j.status !== 'done' || !j.result || !j.labelmap) {
-      throw new MetaKdError(ErrorCode.InvalidArgument, `Segmentation job "${jobId}" has not finished (${j.status}).`);
+      throw new MetaKdError(
+        ErrorCode.InvalidArgument,
+        `Segmentation job "${jobId}" has not finished (${j.status}).`,
+      );
     }
     return j as Job & { result: SegmentationResultDto; labelmap: Volume };
   };
@@ -113,7 +131,10 @@ export function createInferenceService(options: ServiceOptions, store: StudyStor
     const assignment = stored.assignment.assignment;
     for (const s of p.sequences ?? []) {
       if (!assignment[s]) {
-        throw new MetaKdError(ErrorCode.InvalidArgument, `Sequence ${s} was requested but the study has no ${s} series.`);
+        throw new MetaKdError(
+          ErrorCode.InvalidArgument,
+          `Sequence ${s} was requested but the study has no ${s} series.`,
+        );
       }
     }
     const use = SLOTS.filter((s) => assignment[s] && (!p.sequences || p.sequences.includes(s)));
@@ -123,7 +144,12 @@ export function createInferenceService(options: ServiceOptions, store: StudyStor
       const id = use.includes(s) ? assignment[s] : null;
       const series = id ? store.getSeries(p.studyId, id) : null;
       inputs[s] = series
-        ? { seriesId: series.id, description: series.SeriesDescription, dims: series.volume.geometry.dims, spacing: series.volume.geometry.spacing }
+        ? {
+            seriesId: series.id,
+            description: series.SeriesDescription,
+            dims: series.volume.geometry.dims,
+            spacing: series.volume.geometry.spacing,
+          }
         : null;
       if (series) volumes[s] = series.volume;
     }
@@ -175,7 +201,15 @@ export function createInferenceService(options: ServiceOptions, store: StudyStor
     awaitSegmentation: async ({ jobId }) => job(jobId).promise,
     getSegmentation: async ({ jobId }) => {
       const j = job(jobId);
-      return { jobId, status: j.status, stage: j.stage, done: j.done, total: j.total, error: j.error, result: j.result };
+      return {
+        jobId,
+        status: j.status,
+        stage: j.stage,
+        done: j.done,
+        total: j.total,
+        error: j.error,
+        result: j.result,
+      };
     },
     cancelJob: async ({ jobId }) => {
       const j = job(jobId);
@@ -199,7 +233,12 @@ export function createInferenceService(options: ServiceOptions, store: StudyStor
       return saveSegmentation({
         outDir,
         labelmap: j.labelmap,
-        report: { ...r, ...reportExtra, labelmapFile: 'labelmap.nii.gz', createdAt: new Date().toISOString() },
+        report: {
+          ...r,
+          ...reportExtra,
+          labelmapFile: 'labelmap.nii.gz',
+          createdAt: new Date().toISOString(),
+        },
         description: `MetaKD ${r.model.name} ${r.model.version} (${r.usedSequences.join('+')})`,
       });
     },
@@ -233,7 +272,12 @@ export function createInferenceService(options: ServiceOptions, store: StudyStor
     return {
       studyId: r.studyId,
       sourcePath: r.sourcePath,
-      model: { name: r.model.name, version: r.model.version, provider: r.provider, sha256: r.model.sha256.decoder },
+      model: {
+        name: r.model.name,
+        version: r.model.version,
+        provider: r.provider,
+        sha256: r.model.sha256.decoder,
+      },
       sequencesUsed: r.usedSequences,
       referenceSeriesId: r.referenceSeriesId,
       geometry: j.labelmap.geometry,

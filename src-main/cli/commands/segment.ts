@@ -33,7 +33,14 @@ plus summary.json and summary.tsv.
   --model DIR     model folder (default: models/metakd-brats or $METAKD_MODEL)`;
 
 const SLOTS = ['flair', 't1', 't1ce', 't2'] as const;
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'metakd.mjs');
+const BIN = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'bin',
+  'metakd.mjs',
+);
 const NIFTI_RE = /\.nii(\.gz)?$/i;
 const BAR_WIDTH = 30;
 
@@ -61,10 +68,13 @@ function parseArgs(args: readonly string[]): Options {
     if (a === '--out') o.out = value();
     else if (a === '--provider') {
       const v = value();
-      if (!(PROVIDER_CHOICES as readonly string[]).includes(v)) usageError(`unknown provider "${v}"`);
+      if (!(PROVIDER_CHOICES as readonly string[]).includes(v))
+        usageError(`unknown provider "${v}"`);
       o.provider = v as Options['provider'];
     } else if (a === '--sequences') {
-      const list = value().split(',').map((s) => s.trim().toLowerCase());
+      const list = value()
+        .split(',')
+        .map((s) => s.trim().toLowerCase());
       const bad = list.filter((s) => !(SLOTS as readonly string[]).includes(s));
       if (bad.length) usageError(`unknown sequence(s) ${bad.join(', ')}; use ${SLOTS.join(',')}`);
       o.sequences = list as Options['sequences'];
@@ -78,7 +88,12 @@ function parseArgs(args: readonly string[]): Options {
     else usageError(`unexpected argument ${a}`);
   }
   if (!o.path) usageError('a path is required');
-  return { ...(o as Options), path: path.resolve(o.path), out: path.resolve(o.out ?? 'segment-out'), argv: args };
+  return {
+    ...(o as Options),
+    path: path.resolve(o.path),
+    out: path.resolve(o.out ?? 'segment-out'),
+    argv: args,
+  };
 }
 
 /** A cohort: a folder with no files of its own whose sub-folders each hold a NIfTI file. */
@@ -105,7 +120,9 @@ function progressPrinter(io: CliIo): (e: ApiEvent) => void {
     if (e.type !== 'job.progress') return;
     if (tty) {
       const filled = e.total ? Math.round((BAR_WIDTH * e.done) / e.total) : 0;
-      io.stderr.write(`\r${e.stage.padEnd(12)} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${e.done}/${e.total}`);
+      io.stderr.write(
+        `\r${e.stage.padEnd(12)} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${e.done}/${e.total}`,
+      );
       if (e.done === e.total) io.stderr.write('\n');
       return;
     }
@@ -133,7 +150,13 @@ async function segmentOne(o: Options, api: ApiService, io: CliIo): Promise<numbe
   try {
     const { jobId } = await api.invoke(
       'startSegmentation',
-      { studyId: study.id, provider: o.provider, sequences: o.sequences, contributions: o.contributions, modelDir: o.model },
+      {
+        studyId: study.id,
+        provider: o.provider,
+        sequences: o.sequences,
+        contributions: o.contributions,
+        modelDir: o.model,
+      },
       { emit },
     );
     ac.signal.addEventListener('abort', () => void api.invoke('cancelJob', { jobId }));
@@ -141,7 +164,11 @@ async function segmentOne(o: Options, api: ApiService, io: CliIo): Promise<numbe
     const saved = await api.invoke('saveSegmentation', {
       jobId,
       outDir: o.out,
-      reportExtra: { importMs, importWarnings: imported.warnings, command: ['metakd', 'segment', ...o.argv] },
+      reportExtra: {
+        importMs,
+        importWarnings: imported.warnings,
+        command: ['metakd', 'segment', ...o.argv],
+      },
     });
     const summary = {
       ...result,
@@ -198,7 +225,16 @@ async function segmentCohort(o: Options, io: CliIo): Promise<number> {
   const outcomes: CaseOutcome[] = [];
   for (const [n, name] of cases.entries()) {
     const t0 = performance.now();
-    const args = ['segment', path.join(o.path, name), '--single', '--json', '--out', path.join(o.out, name), '--provider', o.provider];
+    const args = [
+      'segment',
+      path.join(o.path, name),
+      '--single',
+      '--json',
+      '--out',
+      path.join(o.out, name),
+      '--provider',
+      o.provider,
+    ];
     if (o.sequences) args.push('--sequences', o.sequences.join(','));
     if (o.contributions) args.push('--contributions');
     if (o.model) args.push('--model', o.model);
@@ -209,16 +245,48 @@ async function segmentCohort(o: Options, io: CliIo): Promise<number> {
       const rep = JSON.parse(r.stdout) as { volumesMl: Record<string, number>; provider: string };
       outcome = { ...outcome, status: 'ok', volumesMl: rep.volumesMl, provider: rep.provider };
     } else {
-      outcome.error = r.stderr.trim().split('\n').filter((l) => l.includes('error')).pop() ?? r.stderr.trim().slice(-300);
+      outcome.error =
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.includes('error'))
+          .pop() ?? r.stderr.trim().slice(-300);
     }
     outcomes.push(outcome);
-    io.stderr.write(`[${n + 1}/${cases.length}] ${name}: ${outcome.status} (${seconds.toFixed(1)} s)${outcome.error ? ` ${outcome.error}` : ''}\n`);
+    io.stderr.write(
+      `[${n + 1}/${cases.length}] ${name}: ${outcome.status} (${seconds.toFixed(1)} s)${outcome.error ? ` ${outcome.error}` : ''}\n`,
+    );
   }
-  const header = ['case', 'status', 'exit_code', 'seconds', 'ncr_ml', 'ed_ml', 'et_ml', 'tc_ml', 'wt_ml', 'provider', 'error'];
+  const header = [
+    'case',
+    'status',
+    'exit_code',
+    'seconds',
+    'ncr_ml',
+    'ed_ml',
+    'et_ml',
+    'tc_ml',
+    'wt_ml',
+    'provider',
+    'error',
+  ];
   const rows = outcomes.map((c) =>
-    [c.case, c.status, c.exitCode, c.seconds.toFixed(2), ...['ncr', 'ed', 'et', 'tc', 'wt'].map((k) => c.volumesMl?.[k]?.toFixed(3) ?? ''), c.provider ?? '', (c.error ?? '').replace(/[\t\n]/g, ' ')].join('\t'),
+    [
+      c.case,
+      c.status,
+      c.exitCode,
+      c.seconds.toFixed(2),
+      ...['ncr', 'ed', 'et', 'tc', 'wt'].map((k) => c.volumesMl?.[k]?.toFixed(3) ?? ''),
+      c.provider ?? '',
+      (c.error ?? '').replace(/[\t\n]/g, ' '),
+    ].join('\t'),
   );
-  const summary = { path: o.path, cases: outcomes.length, ok: outcomes.filter((c) => c.status === 'ok').length, outcomes };
+  const summary = {
+    path: o.path,
+    cases: outcomes.length,
+    ok: outcomes.filter((c) => c.status === 'ok').length,
+    outcomes,
+  };
   for (const [file, text] of [
     ['summary.json', JSON.stringify(summary, null, 2) + '\n'],
     ['summary.tsv', [header.join('\t'), ...rows].join('\n') + '\n'],
@@ -228,7 +296,10 @@ async function segmentCohort(o: Options, io: CliIo): Promise<number> {
     await rename(tmp, path.join(o.out, file));
   }
   if (o.json) io.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-  else io.stdout.write(`${summary.ok}/${summary.cases} cases segmented; summary in ${path.join(o.out, 'summary.tsv')}\n`);
+  else
+    io.stdout.write(
+      `${summary.ok}/${summary.cases} cases segmented; summary in ${path.join(o.out, 'summary.tsv')}\n`,
+    );
   return summary.ok === summary.cases ? 0 : 1;
 }
 
@@ -239,7 +310,8 @@ export const segmentCommand: CliCommand = {
   help: HELP,
   async run(args, { api, io }) {
     const o = parseArgs(args);
-    if (!existsSync(o.path)) throw new ApiError({ code: 'NOT_FOUND', message: `${o.path}: no such file or folder.` });
+    if (!existsSync(o.path))
+      throw new ApiError({ code: 'NOT_FOUND', message: `${o.path}: no such file or folder.` });
     return isCohort(o.path, o.mode) ? segmentCohort(o, io) : segmentOne(o, api, io);
   },
 };

@@ -20,7 +20,9 @@ export interface SubsetReadout {
 }
 
 /** Per region, a number per present sequence. */
-export type PerRegionPerSlot = Readonly<Record<Region, Readonly<Partial<Record<ModelSlot, number>>>>>;
+export type PerRegionPerSlot = Readonly<
+  Record<Region, Readonly<Partial<Record<ModelSlot, number>>>>
+>;
 
 /** The whole readout. */
 export interface ContributionReadout {
@@ -69,15 +71,22 @@ export function contributionReadout(params: {
       for (const r of REGIONS) if (inRegion(v, r)) counts[r]++;
     }
     // Count voxels first, convert once: summing mL per voxel would accumulate rounding error.
-    volume.set(mask, { et: counts.et * mlPerVoxel, tc: counts.tc * mlPerVoxel, wt: counts.wt * mlPerVoxel });
+    volume.set(mask, {
+      et: counts.et * mlPerVoxel,
+      tc: counts.tc * mlPerVoxel,
+      wt: counts.wt * mlPerVoxel,
+    });
   }
-  const v = (r: Region) => (mask: number) => (mask === 0 ? 0 : (volume.get(mask) as Record<Region, number>)[r]);
+  const v = (r: Region) => (mask: number) =>
+    mask === 0 ? 0 : (volume.get(mask) as Record<Region, number>)[r];
   const shapley = {} as Record<Region, Partial<Record<ModelSlot, number>>>;
   const loo = {} as Record<Region, Partial<Record<ModelSlot, number>>>;
   for (const r of REGIONS) {
     const phi = shapleyValues(players, v(r));
     shapley[r] = Object.fromEntries(players.map((m) => [order[m], phi.get(m) as number]));
-    loo[r] = Object.fromEntries(players.map((m) => [order[m], v(r)(presentMask) - v(r)(presentMask & ~(1 << m))]));
+    loo[r] = Object.fromEntries(
+      players.map((m) => [order[m], v(r)(presentMask) - v(r)(presentMask & ~(1 << m))]),
+    );
   }
   const subsets = [...subsetLabels.keys()]
     .sort((a, b) => a - b)
@@ -102,7 +111,9 @@ export function expectedAccuracy(
   present: readonly ModelSlot[],
 ): { modalities: readonly ModelSlot[]; dice: RegionDice; protocol: string; cases: number } | null {
   const key = [...present].sort().join(',');
-  const row = manifest.evaluation.metakd.rows.find((r) => [...r.modalities].sort().join(',') === key);
+  const row = manifest.evaluation.metakd.rows.find(
+    (r) => [...r.modalities].sort().join(',') === key,
+  );
   if (!row) return null;
   return {
     modalities: row.modalities,

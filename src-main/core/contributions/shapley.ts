@@ -28,7 +28,10 @@ export function nonEmptySubsets(mask: number): number[] {
  * empty coalition's value): φ_i = Σ_{S ⊆ N∖{i}} |S|!(n−|S|−1)!/n! · (v(S∪{i}) − v(S)).
  * The values sum to v(N) − v(∅) (efficiency).
  */
-export function shapleyValues(players: readonly number[], v: (mask: number) => number): Map<number, number> {
+export function shapleyValues(
+  players: readonly number[],
+  v: (mask: number) => number,
+): Map<number, number> {
   const n = players.length;
   const all = players.reduce((a, p) => a | (1 << p), 0);
   const nFact = factorial(n);

@@ -33,7 +33,8 @@ export function probsToLabels(params: {
   for (let k = 0; k < crop.size[2]; k++) {
     for (let j = 0; j < crop.size[1]; j++) {
       const src = padded[0] * (j + padded[1] * k);
-      const dst = crop.start[0] + gridDims[0] * (crop.start[1] + j + gridDims[1] * (crop.start[2] + k));
+      const dst =
+        crop.start[0] + gridDims[0] * (crop.start[1] + j + gridDims[1] * (crop.start[2] + k));
       for (let i = 0; i < crop.size[0]; i++) {
         const x = src + i;
         if (!(probs[wt + x] > thr)) continue;

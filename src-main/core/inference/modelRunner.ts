@@ -8,7 +8,12 @@ import ort from 'onnxruntime-node';
 import { ErrorCode, MetaKdError } from '../errors.ts';
 import type { LoadedModel } from '../model/loadManifest.ts';
 import type { Vec3 } from '../volume/Geometry.ts';
-import { providerOrder, type ProviderAttempt, type ProviderChoice, type ProviderName } from './providers.ts';
+import {
+  providerOrder,
+  type ProviderAttempt,
+  type ProviderChoice,
+  type ProviderName,
+} from './providers.ts';
 
 /** Max |Δ| between a GPU provider's self-test output and the CPU's for it to be trusted. */
 const SELF_TEST_TOLERANCE = 1e-3;
@@ -52,7 +57,10 @@ type Session = ort.InferenceSession;
 // Failed provider tries are reported in ProviderAttempt; keep onnxruntime's global log quiet too.
 ort.env.logLevel = 'fatal';
 
-function sessionOptions(provider: ProviderName, threads?: number): ort.InferenceSession.SessionOptions {
+function sessionOptions(
+  provider: ProviderName,
+  threads?: number,
+): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
@@ -64,7 +72,10 @@ function sessionOptions(provider: ProviderName, threads?: number): ort.Inference
 
 function asFloat32(t: ort.Tensor | undefined, name: string): Float32Array {
   if (!t || !(t.data instanceof Float32Array)) {
-    throw new MetaKdError(ErrorCode.ModelInvalid, `graph output "${name}" is missing or not float32.`);
+    throw new MetaKdError(
+      ErrorCode.ModelInvalid,
+      `graph output "${name}" is missing or not float32.`,
+    );
   }
   return t.data;
 }
@@ -99,7 +110,14 @@ class OrtRunner implements ModelRunner {
     };
     g.featureNames.forEach((name, l) => {
       const [fk, fj, fi] = features[l].sizeKji;
-      feeds[name] = new ort.Tensor('float32', features[l].data, [batch, 4, g.featureChannels[l], fk, fj, fi]);
+      feeds[name] = new ort.Tensor('float32', features[l].data, [
+        batch,
+        4,
+        g.featureChannels[l],
+        fk,
+        fj,
+        fi,
+      ]);
     });
     const out = await this.decoder.run(feeds);
     return asFloat32(out.probs, 'probs');
@@ -145,7 +163,11 @@ export async function selfTest(runner: ModelRunner, sizeMultiple: number): Promi
   return probs;
 }
 
-async function openRunner(model: LoadedModel, provider: ProviderName, threads?: number): Promise<OrtRunner> {
+async function openRunner(
+  model: LoadedModel,
+  provider: ProviderName,
+  threads?: number,
+): Promise<OrtRunner> {
   const opts = sessionOptions(provider, threads);
   const encoder = await ort.InferenceSession.create(model.encoderPath, opts);
   try {
@@ -166,7 +188,10 @@ function firstLine(e: unknown): string {
  * self-test; a GPU provider must also agree with the CPU within 1e-3. Throws ProviderFailed
  * listing every attempt when none works.
  */
-export async function createModelRunner(model: LoadedModel, options: RunnerOptions = {}): Promise<ModelRunner> {
+export async function createModelRunner(
+  model: LoadedModel,
+  options: RunnerOptions = {},
+): Promise<ModelRunner> {
   const attempts: ProviderAttempt[] = [];
   const multiple = model.manifest.inference.sizeMultiple;
   let cpuRef: Float32Array | undefined;
@@ -186,8 +211,10 @@ export async function createModelRunner(model: LoadedModel, options: RunnerOptio
           }
         }
         let diff = 0;
-        for (let i = 0; i < probs.length; i++) diff = Math.max(diff, Math.abs(probs[i] - cpuRef[i]));
-        if (diff > SELF_TEST_TOLERANCE) throw new Error(`self-test differs from CPU by ${diff.toExponential(2)}`);
+        for (let i = 0; i < probs.length; i++)
+          diff = Math.max(diff, Math.abs(probs[i] - cpuRef[i]));
+        if (diff > SELF_TEST_TOLERANCE)
+          throw new Error(`self-test differs from CPU by ${diff.toExponential(2)}`);
       }
       attempts.push({ provider, ok: true, reason: 'self-test passed', ms: performance.now() - t0 });
       runner.attempts.push(...attempts);

@@ -27,8 +27,11 @@ export function segmentInWorker(
   options: { signal?: AbortSignal; onProgress?: ProgressFn } = {},
 ): Promise<SegmentResult> {
   const { signal, onProgress } = options;
-  if (signal?.aborted) return Promise.reject(new MetaKdError(ErrorCode.Cancelled, 'Cancelled by the user.'));
-  const worker = new Worker(new URL('./segmentWorker.mjs', import.meta.url), { workerData: request });
+  if (signal?.aborted)
+    return Promise.reject(new MetaKdError(ErrorCode.Cancelled, 'Cancelled by the user.'));
+  const worker = new Worker(new URL('./segmentWorker.mjs', import.meta.url), {
+    workerData: request,
+  });
   return new Promise<SegmentResult>((resolve, reject) => {
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
@@ -50,13 +53,29 @@ export function segmentInWorker(
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') onProgress?.(m.stage, m.done, m.total);
       else if (m.type === 'result') finish(() => resolve(m.result));
-      else finish(() => reject(new MetaKdError(m.error.code as Code, m.error.message, { file: m.error.file })));
+      else
+        finish(() =>
+          reject(new MetaKdError(m.error.code as Code, m.error.message, { file: m.error.file })),
+        );
     });
     worker.on('error', (e) =>
-      finish(() => reject(new MetaKdError(ErrorCode.Internal, `segmentation worker failed: ${e.message}`, { cause: e }))),
+      finish(() =>
+        reject(
+          new MetaKdError(ErrorCode.Internal, `segmentation worker failed: ${e.message}`, {
+            cause: e,
+          }),
+        ),
+      ),
     );
     worker.on('exit', (code) =>
-      finish(() => reject(new MetaKdError(ErrorCode.Internal, `segmentation worker exited (code ${code}) without a result.`))),
+      finish(() =>
+        reject(
+          new MetaKdError(
+            ErrorCode.Internal,
+            `segmentation worker exited (code ${code}) without a result.`,
+          ),
+        ),
+      ),
     );
   });
 }

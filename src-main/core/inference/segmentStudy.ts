@@ -8,12 +8,21 @@ import type { Geometry } from '../volume/Geometry.ts';
 import type { Volume } from '../volume/Volume.ts';
 import type { ModelSlot } from '../enums/SequenceLabel.ts';
 import type { RegionDice } from '../model/Manifest.ts';
-import { loadManifest, modelIdentity, verifyModelFiles, type LoadedModel } from '../model/loadManifest.ts';
+import {
+  loadManifest,
+  modelIdentity,
+  verifyModelFiles,
+  type LoadedModel,
+} from '../model/loadManifest.ts';
 import { preprocess, type PreparedInput } from '../preprocess/preprocess.ts';
 import type { Box } from '../preprocess/cropNormalise.ts';
 import { resampleNearest } from '../preprocess/resample.ts';
 import { labelVolumes, type LabelVolumes } from '../metrics/regions.ts';
-import { contributionReadout, expectedAccuracy, type ContributionReadout } from '../contributions/contributions.ts';
+import {
+  contributionReadout,
+  expectedAccuracy,
+  type ContributionReadout,
+} from '../contributions/contributions.ts';
 import { nonEmptySubsets } from '../contributions/shapley.ts';
 import { createModelRunner, type ModelRunner } from './modelRunner.ts';
 import type { ProviderAttempt, ProviderChoice, ProviderName } from './providers.ts';
@@ -101,10 +110,14 @@ async function runWithFallback(
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
     const auto = (params.provider ?? 'auto') === 'auto' && !params.runner;
     if (!auto || failed === 'cpu') {
-      throw new MetaKdError(ErrorCode.ProviderFailed, `${failed} provider failed during inference: ${msg}`, {
-        file: model.decoderPath,
-        cause: e,
-      });
+      throw new MetaKdError(
+        ErrorCode.ProviderFailed,
+        `${failed} provider failed during inference: ${msg}`,
+        {
+          file: model.decoderPath,
+          cause: e,
+        },
+      );
     }
     state.warnings.push(`${failed} provider failed during inference (${msg}); re-ran on CPU.`);
     if (state.owned) await state.runner.release().catch(() => undefined);
@@ -129,7 +142,9 @@ export async function segmentStudy(params: SegmentParams): Promise<SegmentResult
   const tPre = performance.now();
   throwIfCancelled(params.signal);
   const state = {
-    runner: params.runner ?? (await createModelRunner(model, { provider: params.provider, threads: params.threads })),
+    runner:
+      params.runner ??
+      (await createModelRunner(model, { provider: params.provider, threads: params.threads })),
     owned: !params.runner,
     warnings: [...input.warnings],
     sessionMs: 0,
@@ -144,7 +159,13 @@ export async function segmentStudy(params: SegmentParams): Promise<SegmentResult
     const tPost = performance.now();
     const grid = input.modelGrid;
     const toLabels = (probs: Float32Array) =>
-      probsToLabels({ probs, padded: input.padded, crop: input.crop, gridDims: grid.dims, manifest: model.manifest });
+      probsToLabels({
+        probs,
+        padded: input.padded,
+        crop: input.crop,
+        gridDims: grid.dims,
+        manifest: model.manifest,
+      });
     const subsetLabels = new Map(subsets.map((s, x) => [s, toLabels(tiles.probs[x])]));
     const modelLabels = subsetLabels.get(presentMask) as Uint8Array;
     const labelmap: Volume = {

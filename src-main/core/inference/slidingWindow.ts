@@ -40,7 +40,9 @@ export function gaussianImportance(patchIjk: Vec3, sigmaScale: number): Float32A
   const axis = (p: number): Float64Array => {
     const sigma = p * sigmaScale;
     const c = (p - 1) / 2;
-    return Float64Array.from({ length: p }, (_, x) => Math.exp(-((x - c) ** 2) / (2 * sigma * sigma)));
+    return Float64Array.from({ length: p }, (_, x) =>
+      Math.exp(-((x - c) ** 2) / (2 * sigma * sigma)),
+    );
   };
   const [gi, gj, gk] = patchIjk.map(axis);
   const n = patchIjk[0] * patchIjk[1] * patchIjk[2];

@@ -40,7 +40,14 @@ export interface TileResult {
 }
 
 /** Copies the patch at `o` (size p) of a padded volume into `dst` at `offset`. */
-function extractPatch(src: Float32Array, padded: Vec3, o: Vec3, p: Vec3, dst: Float32Array, offset: number): void {
+function extractPatch(
+  src: Float32Array,
+  padded: Vec3,
+  o: Vec3,
+  p: Vec3,
+  dst: Float32Array,
+  offset: number,
+): void {
   let d = offset;
   for (let k = 0; k < p[2]; k++) {
     for (let j = 0; j < p[1]; j++) {
@@ -76,10 +83,7 @@ function accumulate(
 }
 
 /** Features of all four slots for one tile ([1,4,C,…]); missing modalities stay zero. */
-function stackModalities(
-  feats: FeatureLevel[],
-  presentIdx: readonly number[],
-): FeatureLevel[] {
+function stackModalities(feats: FeatureLevel[], presentIdx: readonly number[]): FeatureLevel[] {
   return feats.map((f) => {
     const per = f.data.length / presentIdx.length;
     const out = new Float32Array(MODALITY_COUNT * per);
@@ -110,7 +114,10 @@ export async function runTiles(params: TileParams): Promise<TileResult> {
   const presentMask = presentIdx.reduce((a, m) => a | (1 << m), 0);
   for (const s of subsets) {
     if (s === 0 || (s & ~presentMask) !== 0) {
-      throw new MetaKdError(ErrorCode.InvalidArgument, `subset ${s} is empty or uses a missing modality.`);
+      throw new MetaKdError(
+        ErrorCode.InvalidArgument,
+        `subset ${s} is empty or uses a missing modality.`,
+      );
     }
   }
   const g = gaussianImportance(p, manifest.inference.gaussianSigmaScale);
@@ -124,23 +131,33 @@ export async function runTiles(params: TileParams): Promise<TileResult> {
   for (let t = 0; t < origins.length; t++) {
     throwIfCancelled(signal);
     const o = origins[t];
-    presentIdx.forEach((m, b) => extractPatch(input.channels[m] as Float32Array, padded, o, p, images, b * nPatch));
+    presentIdx.forEach((m, b) =>
+      extractPatch(input.channels[m] as Float32Array, padded, o, p, images, b * nPatch),
+    );
     const t0 = performance.now();
-    const base = stackModalities(await params.runner.encode(images, presentIdx.length, pKji), presentIdx);
+    const base = stackModalities(
+      await params.runner.encode(images, presentIdx.length, pKji),
+      presentIdx,
+    );
     const t1 = performance.now();
     encodeMs += t1 - t0;
     if (t === 0) {
       const itemBytes = base.reduce((a, f) => a + f.data.byteLength, 0);
-      chunk = Math.max(1, Math.min(subsets.length, Math.floor(DECODE_INPUT_BUDGET_BYTES / itemBytes)));
+      chunk = Math.max(
+        1,
+        Math.min(subsets.length, Math.floor(DECODE_INPUT_BUDGET_BYTES / itemBytes)),
+      );
     }
     for (let s0 = 0; s0 < subsets.length; s0 += chunk) {
       const batch = Math.min(chunk, subsets.length - s0);
       const present = new Float32Array(batch * MODALITY_COUNT);
       for (let b = 0; b < batch; b++) {
-        for (let m = 0; m < MODALITY_COUNT; m++) present[b * MODALITY_COUNT + m] = (subsets[s0 + b] >> m) & 1;
+        for (let m = 0; m < MODALITY_COUNT; m++)
+          present[b * MODALITY_COUNT + m] = (subsets[s0 + b] >> m) & 1;
       }
       const probs = await runner.decode(repeatBatch(base, batch), present, batch, pKji);
-      for (let b = 0; b < batch; b++) accumulate(acc[s0 + b], probs, b * OUTPUT_CHANNELS * nPatch, g, padded, o, p);
+      for (let b = 0; b < batch; b++)
+        accumulate(acc[s0 + b], probs, b * OUTPUT_CHANNELS * nPatch, g, padded, o, p);
     }
     decodeMs += performance.now() - t1;
     let q = 0;

@@ -13,7 +13,11 @@ import type { ModelManifest } from './Manifest.ts';
 const slot = z.enum(['flair', 't1', 't1ce', 't2']);
 const dice = z.object({ et: z.number(), tc: z.number(), wt: z.number() });
 const vec3 = z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]);
-const intVec3 = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]);
+const intVec3 = z.tuple([
+  z.number().int().positive(),
+  z.number().int().positive(),
+  z.number().int().positive(),
+]);
 const file = z.object({
   path: z.string().min(1),
   sha256: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex digits'),
@@ -133,9 +137,13 @@ export async function loadManifest(location: string): Promise<LoadedModel> {
       .slice(0, 5)
       .map((i) => `${i.path.join('.')}: ${i.message}`)
       .join('; ');
-    throw new MetaKdError(ErrorCode.ModelInvalid, `manifest does not match the contract: ${issues}`, {
-      file: manifestPath,
-    });
+    throw new MetaKdError(
+      ErrorCode.ModelInvalid,
+      `manifest does not match the contract: ${issues}`,
+      {
+        file: manifestPath,
+      },
+    );
   }
   const manifest = parsed.data as ModelManifest;
   if (manifest.graphs.featureNames.length !== manifest.graphs.featureChannels.length) {

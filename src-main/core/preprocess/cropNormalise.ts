@@ -52,7 +52,12 @@ export function nonzeroBox(channels: readonly Float32Array[], dims: Vec3, margin
 }
 
 /** Copies `box` out of `data` (grid `dims`) into a new array of size `outSize` ≥ box size (zero-padded at the high end). */
-export function cropPad(data: Float32Array, dims: Vec3, box: Box, outSize: Vec3 = box.size): Float32Array {
+export function cropPad(
+  data: Float32Array,
+  dims: Vec3,
+  box: Box,
+  outSize: Vec3 = box.size,
+): Float32Array {
   const out = new Float32Array(outSize[0] * outSize[1] * outSize[2]);
   const [bx, by, bz] = box.size;
   for (let k = 0; k < bz; k++) {
@@ -89,7 +94,10 @@ export function nonzeroStats(data: Float32Array): { mean: number; std: number; c
  * In place: x' = (x − mean) / max(std, 1e-8) over the non-zero voxels (float64 arithmetic, as
  * numpy does), zeros stay zero, then clip.
  */
-export function zscoreNonzeroInPlace(data: Float32Array, clip: readonly [number, number] | null): void {
+export function zscoreNonzeroInPlace(
+  data: Float32Array,
+  clip: readonly [number, number] | null,
+): void {
   const { mean, std, count } = nonzeroStats(data);
   if (count === 0) return;
   const s = Math.max(std, STD_FLOOR);

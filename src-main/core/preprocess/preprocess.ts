@@ -10,7 +10,13 @@ import type { ModelManifest } from '../model/Manifest.ts';
 import { ErrorCode, MetaKdError } from '../errors.ts';
 import { buildModelGrid, chooseReferenceSlot } from './modelGrid.ts';
 import { resampleTrilinear } from './resample.ts';
-import { cropPad, nonzeroBox, paddedSize, zscoreNonzeroInPlace, type Box } from './cropNormalise.ts';
+import {
+  cropPad,
+  nonzeroBox,
+  paddedSize,
+  zscoreNonzeroInPlace,
+  type Box,
+} from './cropNormalise.ts';
 import { checkInputs } from './inputChecks.ts';
 
 /** The model input for one study, plus where it sits. Sizes are [i, j, k]. */
@@ -63,7 +69,9 @@ export function toModelGrid(
   }
   const referenceSlot = chooseReferenceSlot(geoms, order);
   const grid = buildModelGrid(geoms[referenceSlot] as Geometry, manifest.input.spacingMm);
-  const data = order.map((s) => (volumes[s] ? resampleTrilinear(volumes[s] as Volume, grid) : null));
+  const data = order.map((s) =>
+    volumes[s] ? resampleTrilinear(volumes[s] as Volume, grid) : null,
+  );
   return { grid, referenceSlot, data };
 }
 

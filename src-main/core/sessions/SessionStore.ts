@@ -23,7 +23,12 @@ import {
 const SESSION_FILE = 'session.json';
 const ORIGINAL_FILE = 'original.labels.gz';
 /** BraTS label names for audit details. */
-const LABEL_NAME: Readonly<Record<number, string>> = { 0: 'background', 1: 'NCR', 2: 'ED', 4: 'ET' };
+const LABEL_NAME: Readonly<Record<number, string>> = {
+  0: 'background',
+  1: 'NCR',
+  2: 'ED',
+  4: 'ET',
+};
 
 /** What a new session starts from. */
 export interface NewSession {
@@ -112,11 +117,16 @@ export class SessionStore {
       const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
       throw new MetaKdError(
         missing ? ErrorCode.NotFound : ErrorCode.SessionInvalid,
-        missing ? 'No such review session.' : `Session files are unreadable: ${(e as Error).message}`,
+        missing
+          ? 'No such review session.'
+          : `Session files are unreadable: ${(e as Error).message}`,
         { file, cause: e },
       );
     }
-    if (record.schemaVersion !== SESSION_SCHEMA_VERSION || labels.length !== voxelCount(record.geometry)) {
+    if (
+      record.schemaVersion !== SESSION_SCHEMA_VERSION ||
+      labels.length !== voxelCount(record.geometry)
+    ) {
       throw new MetaKdError(ErrorCode.SessionInvalid, 'Session format or labelmap size is wrong.', {
         file,
       });
@@ -163,7 +173,13 @@ export class SessionStore {
         ...s.record,
         edits: [
           ...s.record.edits,
-          { edit, at: new Date().toISOString(), reader, fromLabel: outcome.fromLabel, voxels: outcome.voxels },
+          {
+            edit,
+            at: new Date().toISOString(),
+            reader,
+            fromLabel: outcome.fromLabel,
+            voxels: outcome.voxels,
+          },
         ],
       },
     };
@@ -192,7 +208,13 @@ export class SessionStore {
     const s = await this.load(id);
     const at = new Date().toISOString();
     const next = { labels: s.labels, record: { ...s.record, signOff: { reader, at } } };
-    return this.#save(id, next, reader, 'signOff', `signed off with ${s.record.edits.length} edits`);
+    return this.#save(
+      id,
+      next,
+      reader,
+      'signOff',
+      `signed off with ${s.record.edits.length} edits`,
+    );
   }
 
   /** Reopens a signed-off session for more edits. */
@@ -216,7 +238,13 @@ export class SessionStore {
       updatedAt: at,
       audit: [
         ...s.record.audit,
-        { at, reader, action, modelVersion: `${s.record.model.name} ${s.record.model.version}`, detail },
+        {
+          at,
+          reader,
+          action,
+          modelVersion: `${s.record.model.name} ${s.record.model.version}`,
+          detail,
+        },
       ],
     };
     await writeFileAtomic(path.join(this.#dir(id), SESSION_FILE), JSON.stringify(record, null, 1));

@@ -60,11 +60,15 @@ export function decodePng(png: Buffer): Rgba {
       const c = prev && x >= bpp ? prev[x - bpp] : 0;
       const v = src[x];
       row[x] =
-        filter === 0 ? v
-        : filter === 1 ? v + a
-        : filter === 2 ? v + b
-        : filter === 3 ? v + ((a + b) >> 1)
-        : v + paeth(a, b, c);
+        filter === 0
+          ? v
+          : filter === 1
+            ? v + a
+            : filter === 2
+              ? v + b
+              : filter === 3
+                ? v + ((a + b) >> 1)
+                : v + paeth(a, b, c);
     }
   }
   const data = new Uint8Array(width * height * 4);

@@ -19,25 +19,53 @@ const MODEL = path.join(repoRoot, 'models', 'metakd-brats');
 const MANIFEST = path.join(MODEL, 'manifest.json');
 const TOLERANCE = 0.005;
 /** All four, then three subsets that drop sequences the way clinics do. */
-const COMBINATIONS = [['flair', 't1', 't1ce', 't2'], ['flair', 't1ce', 't2'], ['flair', 't2'], ['t1ce']];
+const COMBINATIONS = [
+  ['flair', 't1', 't1ce', 't2'],
+  ['flair', 't1ce', 't2'],
+  ['flair', 't2'],
+  ['t1ce'],
+];
 const describeModel = existsSync(MANIFEST)
   ? describeData
-  : ((name: string, fn: () => void) => describeData.skip(`${name} [skipped: ${MANIFEST} is absent — the model has not landed]`, fn)) as typeof describeData;
+  : (((name: string, fn: () => void) =>
+      describeData.skip(
+        `${name} [skipped: ${MANIFEST} is absent — the model has not landed]`,
+        fn,
+      )) as typeof describeData);
 
 const silent = { write: () => true } as unknown as NodeJS.WritableStream;
 
 describeModel('shipped model reproduces its evaluation table', () => {
-  const manifest = existsSync(MANIFEST) ? (JSON.parse(readFileSync(MANIFEST, 'utf8')) as ModelManifest) : undefined;
+  const manifest = existsSync(MANIFEST)
+    ? (JSON.parse(readFileSync(MANIFEST, 'utf8')) as ModelManifest)
+    : undefined;
   for (const combo of COMBINATIONS) {
     it(`validation Dice for ${combo.join('+')} matches the manifest (±${TOLERANCE})`, async () => {
       const m = manifest as ModelManifest;
-      const row = m.evaluation.metakd.rows.find((r) => [...r.modalities].sort().join() === [...combo].sort().join());
+      const row = m.evaluation.metakd.rows.find(
+        (r) => [...r.modalities].sort().join() === [...combo].sort().join(),
+      );
       expect(row, `manifest has no row for ${combo.join('+')}`).toBeDefined();
       const sums = { et: 0, tc: 0, wt: 0 };
       for (const id of m.evaluation.cases) {
         const caseDir = dataPath('brats18', id);
         const out = mkdtempSync(path.join(os.tmpdir(), 'metakd-accept-'));
-        const code = await main(['segment', caseDir, '--out', out, '--single', '--provider', 'cpu', '--sequences', combo.join(','), '--model', MODEL], { stdout: silent, stderr: silent });
+        const code = await main(
+          [
+            'segment',
+            caseDir,
+            '--out',
+            out,
+            '--single',
+            '--provider',
+            'cpu',
+            '--sequences',
+            combo.join(','),
+            '--model',
+            MODEL,
+          ],
+          { stdout: silent, stderr: silent },
+        );
         expect(code, `segment ${id}`).toBe(0);
         const pred = await readNifti(path.join(out, 'labelmap.nii.gz'));
         const truth = await readBratsLabels(caseDir);
@@ -46,7 +74,9 @@ describeModel('shipped model reproduces its evaluation table', () => {
       }
       for (const r of REGIONS) {
         const mean = sums[r] / m.evaluation.cases.length;
-        console.log(`${combo.join('+')} ${r}: app ${mean.toFixed(4)} manifest ${row?.dice[r].toFixed(4)}`);
+        console.log(
+          `${combo.join('+')} ${r}: app ${mean.toFixed(4)} manifest ${row?.dice[r].toFixed(4)}`,
+        );
         expect(Math.abs(mean - (row?.dice[r] ?? NaN))).toBeLessThanOrEqual(TOLERANCE);
       }
     });

@@ -9,7 +9,11 @@ import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { describeData, dataPath } from '../../helpers/data.ts';
 import { canMakeTinyModel, tinyModelDir } from '../../fixtures/tinyModel.ts';
-import { createApiService, defaultServiceOptions, type ApiService } from '../../../src-main/api/service.ts';
+import {
+  createApiService,
+  defaultServiceOptions,
+  type ApiService,
+} from '../../../src-main/api/service.ts';
 import type { ApiEvent } from '../../../src-main/api/contract.ts';
 
 (canMakeTinyModel() ? describeData : describeData.skip)('inference api (tiny model)', () => {
@@ -18,14 +22,21 @@ import type { ApiEvent } from '../../../src-main/api/contract.ts';
   let modelDir: string;
   beforeAll(async () => {
     modelDir = tinyModelDir();
-    api = createApiService({ ...defaultServiceOptions(), dataDir: mkdtempSync(path.join(os.tmpdir(), 'metakd-api-')) });
+    api = createApiService({
+      ...defaultServiceOptions(),
+      dataDir: mkdtempSync(path.join(os.tmpdir(), 'metakd-api-')),
+    });
     const r = await api.invoke('importStudy', { path: dataPath('brats18', 'Brats18_CBICA_AQQ_1') });
     studyId = r.studies[0].id;
   });
 
   it('runs a job with events and serves result, labelmap and model info', async () => {
     const events: ApiEvent[] = [];
-    const { jobId } = await api.invoke('startSegmentation', { studyId, provider: 'cpu', sequences: ['t1ce', 't2'], modelDir }, { emit: (e) => events.push(e) });
+    const { jobId } = await api.invoke(
+      'startSegmentation',
+      { studyId, provider: 'cpu', sequences: ['t1ce', 't2'], modelDir },
+      { emit: (e) => events.push(e) },
+    );
     const result = await api.invoke('awaitSegmentation', { jobId });
     expect(result.usedSequences).toEqual(['t1ce', 't2']);
     expect(result.referenceSeriesId).toBe(result.inputs.t1ce?.seriesId);
@@ -46,25 +57,41 @@ import type { ApiEvent } from '../../../src-main/api/contract.ts';
     let jobId = '';
     const started = new Promise<void>((resolve) => {
       void api
-        .invoke('startSegmentation', { studyId, provider: 'cpu', modelDir }, {
-          emit: (e) => {
-            events.push(e);
-            if (e.type === 'job.progress' && e.stage === 'inference' && e.done === 1) resolve();
+        .invoke(
+          'startSegmentation',
+          { studyId, provider: 'cpu', modelDir },
+          {
+            emit: (e) => {
+              events.push(e);
+              if (e.type === 'job.progress' && e.stage === 'inference' && e.done === 1) resolve();
+            },
           },
-        })
+        )
         .then((r) => (jobId = r.jobId));
     });
     await started;
     expect(await api.invoke('cancelJob', { jobId })).toEqual({ cancelled: true });
-    await expect(api.invoke('awaitSegmentation', { jobId })).rejects.toMatchObject({ dto: { code: 'CANCELLED' } });
+    await expect(api.invoke('awaitSegmentation', { jobId })).rejects.toMatchObject({
+      dto: { code: 'CANCELLED' },
+    });
     expect((await api.invoke('getSegmentation', { jobId })).status).toBe('cancelled');
     expect(events[events.length - 1]).toMatchObject({ type: 'job.finished', status: 'cancelled' });
   });
 
   it('reports a missing model as the job error, and an unknown job as NOT_FOUND', async () => {
-    await expect(api.invoke('getSegmentation', { jobId: 'nope' })).rejects.toMatchObject({ dto: { code: 'NOT_FOUND' } });
-    const { jobId } = await api.invoke('startSegmentation', { studyId, sequences: ['flair'], modelDir: '/nonexistent' });
-    await expect(api.invoke('awaitSegmentation', { jobId })).rejects.toMatchObject({ dto: { code: 'MODEL_INVALID' } });
-    expect((await api.invoke('getSegmentation', { jobId })).error?.message).toMatch(/manifest not found/);
+    await expect(api.invoke('getSegmentation', { jobId: 'nope' })).rejects.toMatchObject({
+      dto: { code: 'NOT_FOUND' },
+    });
+    const { jobId } = await api.invoke('startSegmentation', {
+      studyId,
+      sequences: ['flair'],
+      modelDir: '/nonexistent',
+    });
+    await expect(api.invoke('awaitSegmentation', { jobId })).rejects.toMatchObject({
+      dto: { code: 'MODEL_INVALID' },
+    });
+    expect((await api.invoke('getSegmentation', { jobId })).error?.message).toMatch(
+      /manifest not found/,
+    );
   });
 });

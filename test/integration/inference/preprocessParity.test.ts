@@ -41,10 +41,16 @@ function readNpyFloat32(file: string): { shape: number[]; data: Float32Array } {
   const buf = readFileSync(file);
   const headerLen = buf.readUInt16LE(8);
   const header = buf.subarray(10, 10 + headerLen).toString('latin1');
-  if (!header.includes("'<f4'") || header.includes("'fortran_order': True")) throw new Error(`unexpected npy header ${header}`);
-  const shape = (/'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').filter((s) => s.trim()).map(Number);
+  if (!header.includes("'<f4'") || header.includes("'fortran_order': True"))
+    throw new Error(`unexpected npy header ${header}`);
+  const shape = (/'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '')
+    .split(',')
+    .filter((s) => s.trim())
+    .map(Number);
   const start = 10 + headerLen;
-  const data = new Float32Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length));
+  const data = new Float32Array(
+    buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length),
+  );
   return { shape, data };
 }
 
@@ -59,35 +65,43 @@ const MANIFEST = {
   inference: { patchSize: [8, 8, 8], sizeMultiple: 8, overlap: 0.5, gaussianSigmaScale: 0.125 },
 } as unknown as ModelManifest;
 
-(hasNibabel() ? describeData : describeData.skip)('preprocessing parity with the training code (python3-nibabel)', () => {
-  let ref: { shape: number[]; data: Float32Array };
-  let meta: { crop_start: number[]; crop_end: number[]; grid_shape: number[] };
-  beforeAll(() => {
-    const out = mkdtempSync(path.join(os.tmpdir(), 'metakd-parity-'));
-    if (existsSync(REFERENCE)) execFileSync(PYTHON, [REFERENCE, '--case', dataPath(CASE), '--out', out], { stdio: 'pipe' });
-    else execFileSync(PYTHON, ['-c', FALLBACK, dataPath(CASE), out], { stdio: 'pipe' });
-    ref = readNpyFloat32(path.join(out, 'input.npy'));
-    meta = JSON.parse(readFileSync(path.join(out, 'meta.json'), 'utf8'));
-  });
+(hasNibabel() ? describeData : describeData.skip)(
+  'preprocessing parity with the training code (python3-nibabel)',
+  () => {
+    let ref: { shape: number[]; data: Float32Array };
+    let meta: { crop_start: number[]; crop_end: number[]; grid_shape: number[] };
+    beforeAll(() => {
+      const out = mkdtempSync(path.join(os.tmpdir(), 'metakd-parity-'));
+      if (existsSync(REFERENCE))
+        execFileSync(PYTHON, [REFERENCE, '--case', dataPath(CASE), '--out', out], {
+          stdio: 'pipe',
+        });
+      else execFileSync(PYTHON, ['-c', FALLBACK, dataPath(CASE), out], { stdio: 'pipe' });
+      ref = readNpyFloat32(path.join(out, 'input.npy'));
+      meta = JSON.parse(readFileSync(path.join(out, 'meta.json'), 'utf8'));
+    });
 
-  it(`${CASE}: same grid, same crop, max |Δ| ≤ 1e-4`, async () => {
-    const p = preprocess(await readBratsCase(dataPath(CASE)), MANIFEST);
-    expect([...p.modelGrid.dims].reverse()).toEqual(meta.grid_shape);
-    expect([...p.crop.start].reverse()).toEqual(meta.crop_start);
-    const [cx, cy, cz] = p.crop.size;
-    expect(ref.shape).toEqual([4, cz, cy, cx]);
-    const [px, py] = p.padded;
-    let maxDiff = 0;
-    for (let m = 0; m < 4; m++) {
-      const ch = p.channels[m] as Float32Array;
-      for (let k = 0; k < cz; k++)
-        for (let j = 0; j < cy; j++)
-          for (let i = 0; i < cx; i++) {
-            const d = Math.abs(ch[i + px * (j + py * k)] - ref.data[((m * cz + k) * cy + j) * cx + i]);
-            if (d > maxDiff) maxDiff = d;
-          }
-    }
-    console.log(`preprocessing parity ${CASE}: max |Δ| = ${maxDiff.toExponential(2)}`);
-    expect(maxDiff).toBeLessThanOrEqual(1e-4);
-  });
-});
+    it(`${CASE}: same grid, same crop, max |Δ| ≤ 1e-4`, async () => {
+      const p = preprocess(await readBratsCase(dataPath(CASE)), MANIFEST);
+      expect([...p.modelGrid.dims].reverse()).toEqual(meta.grid_shape);
+      expect([...p.crop.start].reverse()).toEqual(meta.crop_start);
+      const [cx, cy, cz] = p.crop.size;
+      expect(ref.shape).toEqual([4, cz, cy, cx]);
+      const [px, py] = p.padded;
+      let maxDiff = 0;
+      for (let m = 0; m < 4; m++) {
+        const ch = p.channels[m] as Float32Array;
+        for (let k = 0; k < cz; k++)
+          for (let j = 0; j < cy; j++)
+            for (let i = 0; i < cx; i++) {
+              const d = Math.abs(
+                ch[i + px * (j + py * k)] - ref.data[((m * cz + k) * cy + j) * cx + i],
+              );
+              if (d > maxDiff) maxDiff = d;
+            }
+      }
+      console.log(`preprocessing parity ${CASE}: max |Δ| = ${maxDiff.toExponential(2)}`);
+      expect(maxDiff).toBeLessThanOrEqual(1e-4);
+    });
+  },
+);

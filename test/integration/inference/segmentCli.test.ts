@@ -3,7 +3,16 @@
  * clinical input (resampled, with warnings), BraTS 2023 naming, a cohort folder with a failing
  * case, and a corrupt model (clear error, nothing written).
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -24,7 +33,10 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
         cb();
       },
     });
-  const code = await main(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
+  const code = await main(args, {
+    stdout: sink((s) => (stdout += s)),
+    stderr: sink((s) => (stderr += s)),
+  });
   return { code, stdout, stderr };
 }
 
@@ -38,7 +50,17 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'metakd-segment-cli-'));
 
   it('raw/TCGA-FG-6692: resampled into the model grid, labelmap in the reference geometry, warnings', async () => {
     const out = tmp();
-    const r = await cli(['segment', dataPath('raw', 'TCGA-FG-6692'), '--out', out, '--model', model, '--provider', 'cpu', '--json']);
+    const r = await cli([
+      'segment',
+      dataPath('raw', 'TCGA-FG-6692'),
+      '--out',
+      out,
+      '--model',
+      model,
+      '--provider',
+      'cpu',
+      '--json',
+    ]);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
     const rep = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
@@ -57,7 +79,18 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'metakd-segment-cli-'));
 
   it('brats23 naming: all four sequences found and used', async () => {
     const out = tmp();
-    const r = await cli(['segment', dataPath('brats23', 'BraTS-GLI-00001-000'), '--out', out, '--model', model, '--provider', 'cpu', '--sequences', 'flair,t1ce']);
+    const r = await cli([
+      'segment',
+      dataPath('brats23', 'BraTS-GLI-00001-000'),
+      '--out',
+      out,
+      '--model',
+      model,
+      '--provider',
+      'cpu',
+      '--sequences',
+      'flair,t1ce',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Sequences: flair, t1ce/);
     const rep = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
@@ -67,11 +100,26 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'metakd-segment-cli-'));
 
   it('a cohort folder: one process per case, continues past a failing case, writes a summary', async () => {
     const cohort = tmp();
-    for (const c of ['Brats18_2013_20_1', 'Brats18_CBICA_AQQ_1']) symlinkSync(dataPath('brats18', c), path.join(cohort, c));
+    for (const c of ['Brats18_2013_20_1', 'Brats18_CBICA_AQQ_1'])
+      symlinkSync(dataPath('brats18', c), path.join(cohort, c));
     mkdirSync(path.join(cohort, 'broken'));
-    writeFileSync(path.join(cohort, 'broken', 'broken_flair.nii.gz'), Buffer.from([0x1f, 0x8b, 1, 2, 3]));
+    writeFileSync(
+      path.join(cohort, 'broken', 'broken_flair.nii.gz'),
+      Buffer.from([0x1f, 0x8b, 1, 2, 3]),
+    );
     const out = tmp();
-    const r = await cli(['segment', cohort, '--out', out, '--model', model, '--provider', 'cpu', '--sequences', 'flair']);
+    const r = await cli([
+      'segment',
+      cohort,
+      '--out',
+      out,
+      '--model',
+      model,
+      '--provider',
+      'cpu',
+      '--sequences',
+      'flair',
+    ]);
     expect(r.code).toBe(1);
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(summary.cases).toBe(3);
@@ -87,12 +135,20 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'metakd-segment-cli-'));
 
   it('a corrupt model: exit 4, the file named, nothing written', async () => {
     const bad = tmp();
-    for (const f of ['manifest.json', 'encoder.onnx', 'decoder.onnx']) copyFileSync(path.join(model, f), path.join(bad, f));
+    for (const f of ['manifest.json', 'encoder.onnx', 'decoder.onnx'])
+      copyFileSync(path.join(model, f), path.join(bad, f));
     const enc = readFileSync(path.join(bad, 'encoder.onnx'));
     enc[100] ^= 1;
     writeFileSync(path.join(bad, 'encoder.onnx'), enc);
     const out = path.join(tmp(), 'out');
-    const r = await cli(['segment', dataPath('brats18', 'Brats18_2013_20_1'), '--out', out, '--model', bad]);
+    const r = await cli([
+      'segment',
+      dataPath('brats18', 'Brats18_2013_20_1'),
+      '--out',
+      out,
+      '--model',
+      bad,
+    ]);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/MODEL_CHECKSUM/);
     expect(r.stderr).toContain(path.join(bad, 'encoder.onnx'));

@@ -18,17 +18,37 @@ const CASE = 'brats18/Brats18_2013_20_1';
 const CROP_MM = 80;
 const ready = existsSync(ICD) && canMakeTinyModel();
 
-(ready ? describeData : describeData.skip)(`WebGPU = CPU within 1e-3 (SwiftShader at ${ICD})`, () => {
-  it(`${CASE}, central ${CROP_MM} mm cube`, () => {
-    const out = execFileSync(
-      process.execPath,
-      [path.join(repoRoot, 'bin', 'run-ts.mjs'), path.join(repoRoot, 'test', 'integration', 'inference', 'webgpuRun.ts'), tinyModelDir(), dataPath(CASE), String(CROP_MM)],
-      { env: { ...process.env, LD_LIBRARY_PATH: CHROMIUM_LIB, VK_ICD_FILENAMES: ICD }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const r = JSON.parse(out.trim().split('\n').pop() as string) as { provider: string; maxAbsDiff: number; tiles: number; webgpuMs: number };
-    console.log(`webgpu vs cpu: max |Δ| = ${r.maxAbsDiff.toExponential(2)} over ${r.tiles} tiles, webgpu ${(r.webgpuMs / 1000).toFixed(1)} s`);
-    expect(r.provider).toBe('webgpu');
-    expect(r.tiles).toBeGreaterThan(1);
-    expect(r.maxAbsDiff).toBeLessThanOrEqual(1e-3);
-  });
-});
+(ready ? describeData : describeData.skip)(
+  `WebGPU = CPU within 1e-3 (SwiftShader at ${ICD})`,
+  () => {
+    it(`${CASE}, central ${CROP_MM} mm cube`, () => {
+      const out = execFileSync(
+        process.execPath,
+        [
+          path.join(repoRoot, 'bin', 'run-ts.mjs'),
+          path.join(repoRoot, 'test', 'integration', 'inference', 'webgpuRun.ts'),
+          tinyModelDir(),
+          dataPath(CASE),
+          String(CROP_MM),
+        ],
+        {
+          env: { ...process.env, LD_LIBRARY_PATH: CHROMIUM_LIB, VK_ICD_FILENAMES: ICD },
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const r = JSON.parse(out.trim().split('\n').pop() as string) as {
+        provider: string;
+        maxAbsDiff: number;
+        tiles: number;
+        webgpuMs: number;
+      };
+      console.log(
+        `webgpu vs cpu: max |Δ| = ${r.maxAbsDiff.toExponential(2)} over ${r.tiles} tiles, webgpu ${(r.webgpuMs / 1000).toFixed(1)} s`,
+      );
+      expect(r.provider).toBe('webgpu');
+      expect(r.tiles).toBeGreaterThan(1);
+      expect(r.maxAbsDiff).toBeLessThanOrEqual(1e-3);
+    });
+  },
+);

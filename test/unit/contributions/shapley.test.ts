@@ -1,13 +1,18 @@
 /** Exact Shapley values: efficiency, symmetry, dummy player, additivity; subset enumeration. */
 import { describe, expect, it } from 'vitest';
 import { nonEmptySubsets, shapleyValues } from '../../../src-main/core/contributions/shapley.ts';
-import { contributionReadout, expectedAccuracy } from '../../../src-main/core/contributions/contributions.ts';
+import {
+  contributionReadout,
+  expectedAccuracy,
+} from '../../../src-main/core/contributions/contributions.ts';
 import type { ModelManifest } from '../../../src-main/core/model/Manifest.ts';
 
 describe('shapleyValues', () => {
   it('splits an additive game exactly and a pure interaction evenly', () => {
     const w = [3, 0, 5, 1];
-    const additive = shapleyValues([0, 1, 2, 3], (m) => w.reduce((s, x, i) => s + ((m >> i) & 1 ? x : 0), 0));
+    const additive = shapleyValues([0, 1, 2, 3], (m) =>
+      w.reduce((s, x, i) => s + ((m >> i) & 1 ? x : 0), 0),
+    );
     [...additive.values()].forEach((v, i) => expect(v).toBeCloseTo(w[i], 12));
     // v = 6 only when players 0 and 2 are both in: each gets 3; the others are dummies (0).
     const inter = shapleyValues([0, 2, 3], (m) => ((m & 5) === 5 ? 6 : 0));
@@ -35,7 +40,10 @@ describe('contributionReadout', () => {
     evaluation: {
       protocol: 'p',
       cases: ['a', 'b'],
-      metakd: { rows: [{ modalities: ['flair', 't1ce'], dice: { et: 0.5, tc: 0.6, wt: 0.7 } }], mean: { et: 0, tc: 0, wt: 0 } },
+      metakd: {
+        rows: [{ modalities: ['flair', 't1ce'], dice: { et: 0.5, tc: 0.6, wt: 0.7 } }],
+        mean: { et: 0, tc: 0, wt: 0 },
+      },
     },
   } as unknown as ModelManifest;
 
@@ -46,7 +54,12 @@ describe('contributionReadout', () => {
       [0b001, Uint8Array.from([0, 0, 2, 2])],
       [0b100, Uint8Array.from([4, 4, 0, 0])],
     ]);
-    const r = contributionReadout({ manifest, presentMask: 0b101, subsetLabels: labels, mlPerVoxel: 1 });
+    const r = contributionReadout({
+      manifest,
+      presentMask: 0b101,
+      subsetLabels: labels,
+      mlPerVoxel: 1,
+    });
     expect(r.sequences).toEqual(['flair', 't1ce']);
     expect(r.subsets.map((s) => s.volumesMl.wt)).toEqual([2, 2, 3]);
     // WT: v(f)=2, v(c)=2, v(fc)=3 → φ = 1.5 each. ET: v(f)=0, v(c)=2, v(fc)=1 → φf=-0.5, φc=1.5.

@@ -1,6 +1,10 @@
 /** Sliding-window starts and the Gaussian importance map (MODEL_PIPELINE.md §8). */
 import { describe, expect, it } from 'vitest';
-import { gaussianImportance, tileOrigins, windowStarts } from '../../../src-main/core/inference/slidingWindow.ts';
+import {
+  gaussianImportance,
+  tileOrigins,
+  windowStarts,
+} from '../../../src-main/core/inference/slidingWindow.ts';
 import { providerOrder } from '../../../src-main/core/inference/providers.ts';
 
 describe('windowStarts', () => {

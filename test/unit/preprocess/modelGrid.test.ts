@@ -1,6 +1,9 @@
 /** Model grid, reference choice, crop / normalise / pad (MODEL_PIPELINE.md §2, §4, §5, §7). */
 import { describe, expect, it } from 'vitest';
-import { buildModelGrid, chooseReferenceSlot } from '../../../src-main/core/preprocess/modelGrid.ts';
+import {
+  buildModelGrid,
+  chooseReferenceSlot,
+} from '../../../src-main/core/preprocess/modelGrid.ts';
 import {
   cropPad,
   nonzeroBox,
@@ -15,7 +18,12 @@ const ID: [Vec3, Vec3, Vec3] = [
   [0, 0, 1],
 ];
 /** A BraTS volume as the NIfTI reader gives it (nibabel affine diag(-1,-1,1), origin 0,239,0 RAS). */
-const BRATS: Geometry = { dims: [240, 240, 155], spacing: [1, 1, 1], originLps: [0, -239, 0], directionLps: ID };
+const BRATS: Geometry = {
+  dims: [240, 240, 155],
+  spacing: [1, 1, 1],
+  originLps: [0, -239, 0],
+  directionLps: ID,
+};
 
 describe('model grid', () => {
   it('BraTS 240×240×155 @ 1 mm → 120×120×77, first centre half a model voxel inside the corner', () => {

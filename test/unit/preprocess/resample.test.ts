@@ -28,7 +28,12 @@ function randomVolume(g: Geometry, seed = 7): Volume {
 }
 
 describe('resampleTrilinear', () => {
-  const fine: Geometry = { dims: [24, 20, 15], spacing: [1, 1, 1], originLps: [3, -40, 7], directionLps: ID };
+  const fine: Geometry = {
+    dims: [24, 20, 15],
+    spacing: [1, 1, 1],
+    originLps: [3, -40, 7],
+    directionLps: ID,
+  };
 
   it('fast path equals the generic path on a 2× finer grid (BraTS case shape)', () => {
     const v = randomVolume(fine);
@@ -58,7 +63,12 @@ describe('resampleTrilinear', () => {
   });
 
   it('same grid is a copy', () => {
-    const g: Geometry = { dims: [6, 5, 4], spacing: [2, 2, 2], originLps: [0, 0, 0], directionLps: ID };
+    const g: Geometry = {
+      dims: [6, 5, 4],
+      spacing: [2, 2, 2],
+      originLps: [0, 0, 0],
+      directionLps: ID,
+    };
     const v = randomVolume(g);
     expect(Array.from(resampleTrilinear(v, g))).toEqual(Array.from(v.data));
   });
@@ -79,8 +89,14 @@ describe('resampleTrilinear', () => {
     const f = (p: Vec3) => 2 * p[0] - p[1] + 0.5 * p[2] + 100;
     const data = new Float32Array(40 * 40 * 12);
     for (let k = 0; k < 12; k++)
-      for (let j = 0; j < 40; j++) for (let i = 0; i < 40; i++) data[i + 40 * (j + 40 * k)] = f(voxelToLps(src, [i, j, k]));
-    const target: Geometry = { dims: [8, 8, 8], spacing: [2, 2, 2], originLps: [-7, -7, -10], directionLps: ID };
+      for (let j = 0; j < 40; j++)
+        for (let i = 0; i < 40; i++) data[i + 40 * (j + 40 * k)] = f(voxelToLps(src, [i, j, k]));
+    const target: Geometry = {
+      dims: [8, 8, 8],
+      spacing: [2, 2, 2],
+      originLps: [-7, -7, -10],
+      directionLps: ID,
+    };
     const out = resampleTrilinear({ geometry: src, data }, target);
     for (let x = 0; x < out.length; x++) {
       const ijk: Vec3 = [x % 8, Math.floor(x / 8) % 8, Math.floor(x / 64)];
@@ -89,21 +105,37 @@ describe('resampleTrilinear', () => {
   });
 
   it('is 0 outside the source field of view', () => {
-    const g: Geometry = { dims: [4, 4, 4], spacing: [1, 1, 1], originLps: [0, 0, 0], directionLps: ID };
+    const g: Geometry = {
+      dims: [4, 4, 4],
+      spacing: [1, 1, 1],
+      originLps: [0, 0, 0],
+      directionLps: ID,
+    };
     const v: Volume = { geometry: g, data: new Float32Array(64).fill(5) };
-    const t: Geometry = { dims: [3, 1, 1], spacing: [1, 1, 1], originLps: [3.4, 0, 0], directionLps: ID };
+    const t: Geometry = {
+      dims: [3, 1, 1],
+      spacing: [1, 1, 1],
+      originLps: [3.4, 0, 0],
+      directionLps: ID,
+    };
     expect(Array.from(resampleTrilinear(v, t))).toEqual([5, 0, 0]);
   });
 });
 
 describe('resampleNearest (model grid → reference grid)', () => {
   it('maps a 2 mm labelmap back to 1 mm with m = round((i − 0.5)/2) and 0 outside', () => {
-    const ref: Geometry = { dims: [6, 2, 5], spacing: [1, 1, 1], originLps: [0, 0, 0], directionLps: ID };
+    const ref: Geometry = {
+      dims: [6, 2, 5],
+      spacing: [1, 1, 1],
+      originLps: [0, 0, 0],
+      directionLps: ID,
+    };
     const grid = buildModelGrid(ref, [2, 2, 2]);
     expect(grid.dims).toEqual([3, 1, 2]);
     const labels = Uint8Array.from([1, 2, 4, 4, 2, 1]);
     const out = resampleNearest({ geometry: grid, data: labels }, ref);
-    const row = (j: number, k: number) => Array.from(out.subarray(6 * (j + 2 * k), 6 * (j + 2 * k) + 6));
+    const row = (j: number, k: number) =>
+      Array.from(out.subarray(6 * (j + 2 * k), 6 * (j + 2 * k) + 6));
     expect(row(0, 0)).toEqual([1, 1, 2, 2, 4, 4]);
     expect(row(1, 3)).toEqual([4, 4, 2, 2, 1, 1]);
     expect(row(0, 4)).toEqual([0, 0, 0, 0, 0, 0]);
