@@ -63,7 +63,9 @@ async function firstImage(page: Page, appUrl: string, caseDir: string): Promise<
   await page.goto(appUrl);
   await page.fill('input[name=study-path]', caseDir);
   await page.click('button[type=submit]');
-  await page.waitForFunction(() => window.__metakdViewer?.firstRenderAt != null, null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.__metakdViewer?.firstRenderAt != null, null, {
+    timeout: 60_000,
+  });
   const m = await marks(page);
   const first = (await page.evaluate(() => window.__metakdViewer!.firstRenderAt)) as number;
   const start = m['metakd:import-start'];
@@ -86,9 +88,13 @@ interface RunTiming {
 async function runToOverlay(page: Page): Promise<RunTiming> {
   await page.evaluate(() => performance.clearMarks());
   await page.click('[data-testid=run]');
-  await page.waitForFunction(() => performance.getEntriesByName('metakd:overlay-shown').length > 0, null, {
-    timeout: 600_000,
-  });
+  await page.waitForFunction(
+    () => performance.getEntriesByName('metakd:overlay-shown').length > 0,
+    null,
+    {
+      timeout: 600_000,
+    },
+  );
   const m = await marks(page);
   const modelText = (await page.getByTestId('model').textContent()) ?? '';
   const seconds = Number(/([\d.]+)\s*s/.exec(modelText)?.[1] ?? NaN);
@@ -99,10 +105,18 @@ async function runToOverlay(page: Page): Promise<RunTiming> {
 
 async function main(): Promise<void> {
   const bratsDir = path.join(dataDir, 'brats18');
-  const cases = (await readdir(bratsDir)).sort().slice(0, CASES).map((c) => path.join(bratsDir, c));
-  const modelDir = existsSync(path.join(SHIPPED_MODEL, 'manifest.json')) ? SHIPPED_MODEL : tinyModelDir();
+  const cases = (await readdir(bratsDir))
+    .sort()
+    .slice(0, CASES)
+    .map((c) => path.join(bratsDir, c));
+  const modelDir = existsSync(path.join(SHIPPED_MODEL, 'manifest.json'))
+    ? SHIPPED_MODEL
+    : tinyModelDir();
   process.env.METAKD_MODEL = modelDir;
-  await ensureRendererBuilt({ root: repoRoot, outDir: path.join(repoRoot, 'out', 'renderer') }, console.error);
+  await ensureRendererBuilt(
+    { root: repoRoot, outDir: path.join(repoRoot, 'out', 'renderer') },
+    console.error,
+  );
   const home = await mkdtemp(path.join(os.tmpdir(), 'metakd-bench-app-'));
   const server = await startWebServer({
     api: createApiService({ ...defaultServiceOptions(), dataDir: home }),
@@ -130,7 +144,11 @@ async function main(): Promise<void> {
   }
 }
 
-async function writeResults(r: { images: FirstImage[]; runs: RunTiming[]; modelDir: string }): Promise<void> {
+async function writeResults(r: {
+  images: FirstImage[];
+  runs: RunTiming[];
+  modelDir: string;
+}): Promise<void> {
   const med = (f: (x: FirstImage) => number) => median(r.images.map(f));
   const first = med((x) => x.totalMs);
   const overhead = median(r.runs.map((x) => x.overheadMs));
@@ -146,7 +164,10 @@ async function writeResults(r: { images: FirstImage[]; runs: RunTiming[]; modelD
     '',
     '| case | total ms | import ms | volume transfer ms | volume create ms | draw ms |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
-    ...r.images.map((x) => `| ${x.caseName} | ${f0(x.totalMs)} | ${f0(x.importMs)} | ${f0(x.fetchMs)} | ${f0(x.createMs)} | ${f0(x.drawMs)} |`),
+    ...r.images.map(
+      (x) =>
+        `| ${x.caseName} | ${f0(x.totalMs)} | ${f0(x.importMs)} | ${f0(x.fetchMs)} | ${f0(x.createMs)} | ${f0(x.drawMs)} |`,
+    ),
     `| **median** | **${f0(first)}** | ${f0(med((x) => x.importMs))} | ${f0(med((x) => x.fetchMs))} | ${f0(med((x) => x.createMs))} | ${f0(med((x) => x.drawMs))} |`,
     '',
     `Goal ≤ ${GOAL_FIRST_IMAGE_MS} ms: ${first <= GOAL_FIRST_IMAGE_MS ? 'met' : 'NOT met'}.`,
@@ -155,7 +176,9 @@ async function writeResults(r: { images: FirstImage[]; runs: RunTiming[]; modelD
     '',
     '| run | total ms | segmentation ms (engine) | overhead ms |',
     '| --- | ---: | ---: | ---: |',
-    ...r.runs.map((x, i) => `| ${i + 1} | ${f0(x.totalMs)} | ${f0(x.segmentationMs)} | ${f0(x.overheadMs)} |`),
+    ...r.runs.map(
+      (x, i) => `| ${i + 1} | ${f0(x.totalMs)} | ${f0(x.segmentationMs)} | ${f0(x.overheadMs)} |`,
+    ),
     `| **median** | ${f0(median(r.runs.map((x) => x.totalMs)))} | ${f0(median(r.runs.map((x) => x.segmentationMs)))} | **${f0(overhead)}** |`,
     '',
     `Goal: overhead ≤ ${GOAL_OVERHEAD_MS} ms (overlay ≤ segmentation + 0.5 s): ${overhead <= GOAL_OVERHEAD_MS ? 'met' : 'NOT met'}.`,

@@ -5,7 +5,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiError, createApiService, defaultServiceOptions, type ApiService } from '../../../src-main/api/service.ts';
+import {
+  ApiError,
+  createApiService,
+  defaultServiceOptions,
+  type ApiService,
+} from '../../../src-main/api/service.ts';
 import { apiMethods } from '../../../src-main/api/contract.ts';
 
 let api: ApiService;
@@ -32,11 +37,47 @@ const SESSION = '0b0c53f4-5d7e-4a84-9d4e-6a4a3c1f0b11';
 describe('contract validation', () => {
   it.each([
     ['editSession', { sessionId: 'nope', reader: 'A', edit: {} }, /sessionId/],
-    ['editSession', { sessionId: SESSION, reader: '   ', edit: { kind: 'relabelComponent', seedIjk: [1, 2, 3], toLabel: 1 } }, /reader name is required/],
-    ['editSession', { sessionId: SESSION, reader: 'A', edit: { kind: 'relabelComponent', seedIjk: [1, 2, 3], toLabel: 3 } }, /edit\.toLabel/],
-    ['editSession', { sessionId: SESSION, reader: 'A', edit: { kind: 'relabelComponent', seedIjk: [1, -2, 3], toLabel: 1 } }, /edit\.seedIjk\.1/],
-    ['editSession', { sessionId: SESSION, reader: 'A', edit: { kind: 'relabelComponent', seedIjk: [1.5, 2, 3], toLabel: 1 } }, /whole numbers/],
-    ['editSession', { sessionId: SESSION, reader: 'A', edit: { kind: 'paint', seedIjk: [1, 2, 3], toLabel: 1 } }, /edit\.kind/],
+    [
+      'editSession',
+      {
+        sessionId: SESSION,
+        reader: '   ',
+        edit: { kind: 'relabelComponent', seedIjk: [1, 2, 3], toLabel: 1 },
+      },
+      /reader name is required/,
+    ],
+    [
+      'editSession',
+      {
+        sessionId: SESSION,
+        reader: 'A',
+        edit: { kind: 'relabelComponent', seedIjk: [1, 2, 3], toLabel: 3 },
+      },
+      /edit\.toLabel/,
+    ],
+    [
+      'editSession',
+      {
+        sessionId: SESSION,
+        reader: 'A',
+        edit: { kind: 'relabelComponent', seedIjk: [1, -2, 3], toLabel: 1 },
+      },
+      /edit\.seedIjk\.1/,
+    ],
+    [
+      'editSession',
+      {
+        sessionId: SESSION,
+        reader: 'A',
+        edit: { kind: 'relabelComponent', seedIjk: [1.5, 2, 3], toLabel: 1 },
+      },
+      /whole numbers/,
+    ],
+    [
+      'editSession',
+      { sessionId: SESSION, reader: 'A', edit: { kind: 'paint', seedIjk: [1, 2, 3], toLabel: 1 } },
+      /edit\.kind/,
+    ],
     ['signOffSession', { sessionId: SESSION, reader: 'x'.repeat(101) }, /longer than 100/],
     ['signOffSession', { sessionId: SESSION, reader: 'A', extra: true }, /extra/],
     ['getSessionLabelmap', {}, /sessionId/],
@@ -55,7 +96,10 @@ describe('contract validation', () => {
 
   it('refuses unknown methods by name', async () => {
     const e = await refusal('rm -rf', {});
-    expect(e.dto).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'Unknown api method "rm -rf".' });
+    expect(e.dto).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'Unknown api method "rm -rf".',
+    });
     expect(api.has('constructor')).toBe(false);
     expect(api.has('toString')).toBe(false);
   });

@@ -11,9 +11,9 @@ import type { StudyView } from '../../../src-renderer/lib/viewTypes.ts';
 
 describe('renderer label colours', () => {
   it('match core/export/labelColours.ts exactly (values, keys, names, RGB)', () => {
-    expect(TUMOUR_LABELS.map((l) => ({ value: l.value, key: l.key, name: l.name, rgb: [...l.rgb] }))).toEqual(
-      LABELS.map((l) => ({ value: l.value, key: l.key, name: l.name, rgb: [...l.rgb] })),
-    );
+    expect(
+      TUMOUR_LABELS.map((l) => ({ value: l.value, key: l.key, name: l.name, rgb: [...l.rgb] })),
+    ).toEqual(LABELS.map((l) => ({ value: l.value, key: l.key, name: l.name, rgb: [...l.rgb] })));
   });
 });
 

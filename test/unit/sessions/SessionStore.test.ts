@@ -27,9 +27,12 @@ const at = (i: number, j: number, k: number) => i + N * (j + N * k);
 /** Two separate edema blobs and an enhancing core inside the first. */
 function makeLabels(): Uint8Array {
   const l = new Uint8Array(N * N * N);
-  for (let k = 2; k < 8; k++) for (let j = 2; j < 8; j++) for (let i = 2; i < 8; i++) l[at(i, j, k)] = 2;
-  for (let k = 4; k < 6; k++) for (let j = 4; j < 6; j++) for (let i = 4; i < 6; i++) l[at(i, j, k)] = 4;
-  for (let k = 11; k < 14; k++) for (let j = 11; j < 14; j++) for (let i = 11; i < 14; i++) l[at(i, j, k)] = 2;
+  for (let k = 2; k < 8; k++)
+    for (let j = 2; j < 8; j++) for (let i = 2; i < 8; i++) l[at(i, j, k)] = 2;
+  for (let k = 4; k < 6; k++)
+    for (let j = 4; j < 6; j++) for (let i = 4; i < 6; i++) l[at(i, j, k)] = 4;
+  for (let k = 11; k < 14; k++)
+    for (let j = 11; j < 14; j++) for (let i = 11; i < 14; i++) l[at(i, j, k)] = 2;
   return l;
 }
 
@@ -88,7 +91,12 @@ describe('SessionStore', () => {
     await expect(
       store.edit(s.record.id, 'Dr B', { kind: 'relabelComponent', seedIjk: [2, 2, 2], toLabel: 1 }),
     ).rejects.toSatisfy((e) => isMetaKdError(e, 'SESSION_INVALID'));
-    expect(signed.record.audit.map((a) => a.action)).toEqual(['created', 'edit', 'undo', 'signOff']);
+    expect(signed.record.audit.map((a) => a.action)).toEqual([
+      'created',
+      'edit',
+      'undo',
+      'signOff',
+    ]);
     expect(signed.record.audit.every((a) => a.modelVersion === 'metakd-brats 1.0.0')).toBe(true);
     expect(signed.record.audit[1].detail).toMatch(/27 voxels ED → background at \(12, 12, 12\)/);
   });
