@@ -24,6 +24,9 @@ import { ensureRendererBuilt } from '../src-main/server/rendererBuild.ts';
 import { launchChromium } from '../test/e2e/helpers/browser.ts';
 import { tinyModelDir } from '../test/fixtures/tinyModel.ts';
 
+/** The page's viewer hooks (src-renderer/viewer/testHooks.ts), typed here without the DOM lib. */
+type PageGlobals = { __metakdViewer?: { firstRenderAt: number | null } };
+
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = process.env.METAKD_DATA ?? path.resolve(repoRoot, '..', 'shared', 'data');
 const CASES = Math.max(1, Number(process.env.BENCH_CASES ?? 5));
@@ -60,14 +63,23 @@ interface FirstImage {
 }
 
 async function firstImage(page: Page, appUrl: string, caseDir: string): Promise<FirstImage> {
+  // A fresh document each time: the app URL differs from the current one only by its fragment,
+  // which would otherwise be a same-document navigation keeping the old state.
+  await page.goto('about:blank');
   await page.goto(appUrl);
   await page.fill('input[name=study-path]', caseDir);
   await page.click('button[type=submit]');
-  await page.waitForFunction(() => window.__metakdViewer?.firstRenderAt != null, null, {
-    timeout: 60_000,
-  });
+  await page.waitForFunction(
+    () => (globalThis as PageGlobals).__metakdViewer?.firstRenderAt != null,
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
   const m = await marks(page);
-  const first = (await page.evaluate(() => window.__metakdViewer!.firstRenderAt)) as number;
+  const first = (await page.evaluate(
+    () => (globalThis as PageGlobals).__metakdViewer!.firstRenderAt,
+  )) as number;
   const start = m['metakd:import-start'];
   return {
     caseName: path.basename(caseDir),

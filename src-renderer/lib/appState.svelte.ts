@@ -42,6 +42,7 @@ export class AppState {
   #result = $state.raw<ResultView | null>(null);
   #session = $state.raw<SessionView | null>(null);
   #labelmapVersion = $state(0);
+  #resumable = $state.raw<readonly SessionView[]>([]);
   layout = $state<Layout>('grid');
   activeSlot = $state<Slot>('flair');
   provider = $state('auto');
@@ -86,6 +87,10 @@ export class AppState {
   }
   get session() {
     return this.#session;
+  }
+  /** Unfinished review sessions of the open study (left by a crash or a closed window). */
+  get resumable() {
+    return this.#resumable;
   }
   /** Bumped whenever the labelmap to show changed (new run, edit, undo). */
   get labelmapVersion() {
@@ -137,8 +142,28 @@ export class AppState {
     this.#result = null;
     this.#session = null;
     this.#labelmapVersion++;
+    this.#resumable = [];
     const first = SLOTS.find((s) => this.study?.assignment[s]);
     if (first) this.activeSlot = first;
+    if (id) {
+      void this.client.unfinishedSessions(id).then(
+        (list) => {
+          if (this.#studyId === id) this.#resumable = list;
+        },
+        () => {},
+      );
+    }
+  }
+
+  /** Reopens an unfinished session: its labelmap with every edit, as the reader left it. */
+  async resume(sessionId: string): Promise<void> {
+    const s = await this.#guard('Reopening session…', () =>
+      this.client.openSession(sessionId, this.readerName()),
+    );
+    if (!s) return;
+    this.#resumable = [];
+    this.#session = s;
+    this.#labelmapVersion++;
   }
 
   /** Puts a series into a slot ("none" leaves the series unused; "auto" undoes an override). */
@@ -186,6 +211,7 @@ export class AppState {
 
   async #finish(jobId: string): Promise<void> {
     await this.#guard('Loading result…', async () => {
+      this.#resumable = [];
       this.#result = await this.client.getResult(jobId);
       this.#session = await this.client.createSession(jobId, this.readerName());
       this.#labelmapVersion++;

@@ -17,6 +17,8 @@ export interface PreloadBridge {
   onEvent(listener: (event: ApiEvent) => void): () => void;
   /** Native open dialog: a folder or files; null when cancelled. */
   openPath(kind: 'folder' | 'file'): Promise<string | null>;
+  /** File menu → Open; returns the unsubscribe function. */
+  onMenuOpen?(listener: (kind: 'folder' | 'file') => void): () => void;
   /** Path of a dropped file (Electron's webUtils.getPathForFile); absent in browsers. */
   pathForFile?(file: File): string | null;
   /** Names of the api methods (from the contract, via main). */
@@ -48,6 +50,8 @@ export interface Transport {
   onEvent(listener: (event: ApiEvent) => void): () => void;
   /** Native path picker (Electron only). */
   openPath?(kind: 'folder' | 'file'): Promise<string | null>;
+  /** File menu → Open (Electron only). */
+  onMenuOpen?(listener: (kind: 'folder' | 'file') => void): () => void;
 }
 
 /** Header carrying a binary result's other fields (server/binaryResult.ts). */
@@ -132,6 +136,7 @@ export function createIpcTransport(bridge: PreloadBridge): Transport {
     },
     onEvent: (l) => bridge.onEvent(l),
     openPath: (k) => bridge.openPath(k),
+    onMenuOpen: bridge.onMenuOpen ? (l) => bridge.onMenuOpen!(l) : undefined,
   };
 }
 

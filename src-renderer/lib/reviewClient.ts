@@ -5,7 +5,8 @@
 import type { ApiEvent, ReviewApi, ResultOf, apiMethods } from '../../src-main/api/contract.ts';
 import { createApi, type Transport } from './bridge.ts';
 import { toResultView } from './resultView.ts';
-import { SLOTS, type ResultView, type Slot, type StudyView } from './viewTypes.ts';
+import { overridesFor } from './overrides.ts';
+import type { ResultView, Slot, StudyView } from './viewTypes.ts';
 
 type StudyDto = ResultOf<(typeof apiMethods)['getStudy']>;
 type AssignmentDto = ResultOf<(typeof apiMethods)['setAssignment']>;
@@ -18,6 +19,9 @@ const PROVIDERS: readonly Provider[] = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 
 /** A review session as the screen shows it. */
 export interface SessionView {
   readonly id: string;
+  /** Last change (ISO time). */
+  readonly updatedAt: string;
+  readonly modelVersion: string;
   readonly edits: number;
   readonly signOff: { readonly reader: string; readonly at: string } | null;
   readonly audit: readonly {
@@ -64,30 +68,14 @@ function withAssignment(study: StudyView, a: AssignmentDto): StudyView {
 function toSessionView(s: SessionDto): SessionView {
   return {
     id: s.id,
+    updatedAt: s.updatedAt,
+    modelVersion: `${s.model.name} ${s.model.version}`,
     edits: s.edits.length,
     signOff: s.signOff,
     audit: s.audit,
     volumesMl: s.volumesMl,
     geometry: s.geometry,
   };
-}
-
-/**
- * The overrides after the reader chose `target` for `seriesId` in the series table: the assignment
- * as shown, with the series moved to `target` ("none": its slot becomes missing). "auto" clears
- * every override, so detection decides again.
- */
-export function overridesFor(
-  study: StudyView,
-  seriesId: string,
-  target: Slot | 'none' | 'auto',
-): Partial<Record<Slot, string | null>> {
-  if (target === 'auto') return {};
-  const out: Partial<Record<Slot, string | null>> = {};
-  for (const slot of SLOTS)
-    out[slot] = study.assignment[slot] === seriesId ? null : study.assignment[slot];
-  if (target !== 'none') out[target] = seriesId;
-  return out;
 }
 
 /** The api calls the screen makes. */
@@ -114,16 +102,6 @@ export class ReviewClient {
       studyId: study.id,
       overrides: overridesFor(study, seriesId, target),
     });
-    return withAssignment(study, a);
-  }
-
-  /** Forces one slot missing (or back to automatic), keeping the others as shown. */
-  async setSlot(study: StudyView, slot: Slot, seriesId: string | null): Promise<StudyView> {
-    const overrides: Partial<Record<Slot, string | null>> = {
-      ...study.assignment,
-      [slot]: seriesId,
-    };
-    const a = await this.api.setAssignment({ studyId: study.id, overrides });
     return withAssignment(study, a);
   }
 
@@ -181,6 +159,17 @@ export class ReviewClient {
         edit: { kind: 'relabelComponent', seedIjk, toLabel },
       }),
     );
+  }
+
+  /** Stored sessions of a study that were not signed off (to resume after a crash). */
+  async unfinishedSessions(studyId: string): Promise<SessionView[]> {
+    const all = await this.api.listSessions({ studyId });
+    return all.filter((s) => !s.signOff).map(toSessionView);
+  }
+
+  /** Reopens a stored session (audit: "opened"). */
+  async openSession(sessionId: string, reader: string): Promise<SessionView> {
+    return toSessionView(await this.api.openSession({ sessionId, reader }));
   }
 
   async undo(sessionId: string, reader: string): Promise<SessionView> {

@@ -78,6 +78,11 @@ export function putLocalVolume(volumeId: string, input: VolumeInput): string {
   return volumeId;
 }
 
+/** Frees a local volume (a study was closed). */
+export function removeLocalVolume(volumeId: string): void {
+  if (cache.getVolume(volumeId)) cache.removeVolumeLoadObject(volumeId);
+}
+
 /** Overwrites a cached labelmap volume's voxels (after an edit) without re-creating it. */
 export function replaceVoxels(volumeId: string, data: Uint8Array): void {
   const volume = cache.getVolume(volumeId);

@@ -82,6 +82,8 @@ describeData('review app in Chromium (web mode)', () => {
   let home: string;
   let modelDir: string;
   const pageErrors: string[] = [];
+  /** A voxel inside the predicted tumour (set by the run test, used by the edit test). */
+  let tumourWorld: [number, number, number] = [0, 0, 0];
   const caseDir = dataPath('brats18', CASE);
 
   beforeAll(async () => {
@@ -148,6 +150,7 @@ describeData('review app in Chromium (web mode)', () => {
     const labels = new Uint8Array(lm.data);
     const centre = tumourCentre(labels, lm.geometry);
     const world = voxelToLps(lm.geometry, centre.ijk);
+    tumourWorld = [world[0], world[1], world[2]];
     if (modelDir === SHIPPED_MODEL) {
       // With the trained model, the expert tumour's centre must lie in the predicted whole tumour.
       const { readNifti } = await import('../../src-main/core/io/nifti/readNifti.ts');
@@ -220,6 +223,49 @@ describeData('review app in Chromium (web mode)', () => {
     } finally {
       await rm(out, { recursive: true, force: true });
     }
+  });
+
+  it('edits, survives a reload (crash) and signs off, with an audit trail', async () => {
+    const wtBefore = Number(
+      await page.locator('[data-testid=volumes] tr[data-key=wt] td.num').textContent(),
+    );
+    await page.fill('.reader input', 'Dr E2E');
+    await page.selectOption('select[aria-label="New label"]', '0');
+    await page.getByRole('button', { name: /Relabel component/ }).click();
+    await page.evaluate((w) => window.__metakdViewer!.jumpTo(w), tumourWorld);
+    await page.waitForTimeout(500);
+    const at = await page.evaluate(
+      (w) => window.__metakdViewer!.worldToPage('grid-flair', w),
+      tumourWorld,
+    );
+    await page.mouse.click(at![0], at![1]);
+    await expect
+      .poll(async () => (await api.invoke('listSessions', {}))[0].edits.length, { timeout: 20_000 })
+      .toBe(1);
+    const [edited] = await api.invoke('listSessions', {});
+    expect(edited.audit.at(-1)).toMatchObject({ reader: 'Dr E2E', action: 'edit' });
+    await expect
+      .poll(async () =>
+        Number(await page.locator('[data-testid=volumes] tr[data-key=wt] td.num').textContent()),
+      )
+      .toBeLessThan(wtBefore);
+    await page.screenshot({ path: path.join(ARTIFACTS, '5-edited.png') });
+
+    // A crash: the page goes away without saving anything more; the session is on disk already.
+    await page.goto('about:blank');
+    await page.goto(server.appUrl);
+    await page.fill('input[name=study-path]', caseDir);
+    await page.click('button[type=submit]');
+    await page.getByTestId('resume').getByRole('button', { name: 'Resume' }).click();
+    await page.waitForSelector('[data-testid=resumed]');
+    expect(await page.getByTestId('resumed').textContent()).toContain('1 reader edit');
+    await page.fill('.reader input', 'Dr E2E');
+    await page.getByRole('button', { name: 'Sign off' }).click();
+    await page.waitForSelector('[data-testid=signed]');
+    expect(await page.getByTestId('signed').textContent()).toContain('Dr E2E');
+    const [signed] = await api.invoke('listSessions', {});
+    expect(signed.audit.map((a) => a.action)).toEqual(['created', 'edit', 'opened', 'signOff']);
+    await page.screenshot({ path: path.join(ARTIFACTS, '6-signed-off.png') });
   });
 
   it('cancels a running segmentation', async () => {

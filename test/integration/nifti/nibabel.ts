@@ -71,3 +71,34 @@ export function nibabelSummaries(files: string[]): Record<string, NibabelSummary
 export function sampleIndices(n: number): number[] {
   return [0, Math.floor(n / 3), Math.floor(n / 2), n - 1];
 }
+
+const WRITE_SCRIPT = `
+import sys
+import numpy as np
+import nibabel as nib
+from nibabel.eulerangles import euler2mat
+out = sys.argv[1]
+R = euler2mat(0.2, -0.1, 0.15)
+A = np.eye(4); A[:3, :3] = R @ np.diag([0.9, 1.1, 5.5]); A[:3, 3] = [10, -20, 30]
+L = A.copy(); L[:3, 0] *= -1  # left-handed (LAS-like): needs qfac = -1 in a qform
+data = (np.arange(7 * 6 * 5).reshape(7, 6, 5, order='F') % 300).astype(np.int16)
+nib.Nifti2Image(data, A).to_filename(out + '/nifti2-oblique.nii.gz')
+be = nib.Nifti1Image(data, None, header=nib.Nifti1Header(endianness='>'))
+be.set_qform(L, code=1); be.set_sform(None, code=0)
+be.to_filename(out + '/bigendian-qform-lefthanded.nii')
+f = np.linspace(-3.3, 1234.5, 7 * 6 * 5).reshape(7, 6, 5, order='F')
+sc = nib.Nifti1Image(f, A); sc.set_data_dtype(np.int16)  # nibabel picks scl_slope/scl_inter
+sc.to_filename(out + '/scaled-int16.nii.gz')
+d4 = np.stack([data, data + 1000], axis=3).astype(np.float32)
+four = nib.Nifti1Image(d4, A); four.set_qform(L, code=1); four.set_sform(A, code=2)
+four.to_filename(out + '/fourd-sform-and-qform.nii.gz')
+u8 = nib.Nifti1Image((data % 256).astype(np.uint8), L); u8.set_sform(None, code=0); u8.set_qform(None, code=0)
+u8.to_filename(out + '/no-transform.nii')
+`;
+
+/** Has nibabel write a set of test files (its own writer, not ours) into `dir`; false without nibabel. */
+export function nibabelWriteTestFiles(dir: string): boolean {
+  if (!nibabelPython) return false;
+  execFileSync(nibabelPython, ['-c', WRITE_SCRIPT, dir], { stdio: 'ignore' });
+  return true;
+}

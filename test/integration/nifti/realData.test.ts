@@ -6,7 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { ErrorCode, MetaKdError } from '../../../src-main/core/errors.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -160,6 +161,17 @@ describeData('NIfTI real data', () => {
       expectSameVoxels(s.volume.data, imgs[c].frames[0]);
       expect(sameGrid(s.volume.geometry, imgs[c].geometry, 1e-4)).toBe(true);
     });
+  });
+
+  it('a real BraTS .nii.gz cut short fails with NiftiTruncated naming the file', async () => {
+    const src = path.join(BRATS18, 'Brats18_2013_20_1_t1.nii.gz');
+    const cut = path.join(tmp, 'cut_t1.nii.gz');
+    const bytes = await readFile(src);
+    await writeFile(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const err = await readNifti(cut).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MetaKdError);
+    expect(err).toMatchObject({ code: ErrorCode.NiftiTruncated, file: cut });
+    expect((err as Error).message).toContain(cut);
   });
 
   it('dcm2niix conversion of the GE series: sidecar facts and the DICOM orientation', async () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../../src-main/core/export/labelColours.ts';
 import { TUMOUR_LABELS } from '../../../src-renderer/lib/labelColours.ts';
 import { missingSentences } from '../../../src-renderer/lib/missingWords.ts';
-import { overridesFor } from '../../../src-renderer/lib/reviewClient.ts';
+import { overridesFor } from '../../../src-renderer/lib/overrides.ts';
 import type { StudyView } from '../../../src-renderer/lib/viewTypes.ts';
 
 describe('renderer label colours', () => {

@@ -130,15 +130,36 @@ export interface DecodeFrameParams {
   readonly littleEndian: boolean;
   readonly sclSlope: number;
   readonly sclInter: number;
+  /**
+   * The caller owns `buf` outright (nothing else holds it): a native-order, unscaled, aligned
+   * frame may then be a view on it instead of a copy.
+   */
+  readonly adopt?: boolean;
+}
+
+/** True when the frame can be a zero-copy view on the file buffer. */
+function canView(p: DecodeFrameParams, size: number): boolean {
+  const b = p.buf;
+  return (
+    p.adopt === true &&
+    p.littleEndian === HOST_LITTLE_ENDIAN &&
+    !hasScaling(p.sclSlope, p.sclInter) &&
+    (b.byteOffset + p.offset) % size === 0 &&
+    // Only a buffer that is the whole ArrayBuffer: never a slice of Node's shared pool.
+    b.byteOffset === 0 &&
+    b.buffer.byteLength === b.length
+  );
 }
 
 /**
- * Decodes one 3-D frame into its own typed array (a copy: the file buffer can be dropped).
+ * Decodes one 3-D frame into a typed array: a copy, or with `adopt` a view on the file buffer
+ * when no conversion is needed (saves a 36 MB copy per BraTS file).
  * Without scaling the stored type is kept; with scaling the result is float32 (float64 when the
  * stored type is float64), value = stored · slope + inter, as nifti1.h defines it.
  */
 export function decodeFrame(p: DecodeFrameParams): VoxelArray {
   const size = bytesPerVoxel(p.datatype);
+  if (canView(p, size)) return new CTOR_BY_NAME[p.datatype](p.buf.buffer, p.offset, p.count);
   // One copy into a fresh ArrayBuffer: typed arrays need aligned storage (zlib and pooled
   // Buffers start at arbitrary offsets), and swap16/32/64 then work on our own bytes.
   const ab = new ArrayBuffer(p.count * size);

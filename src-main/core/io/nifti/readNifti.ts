@@ -76,7 +76,8 @@ export async function readNifti(file: string): Promise<NiftiImage> {
   }
   const gzipped = isGzip(raw);
   const buf = gzipped ? await gunzipOrThrow(raw, file) : raw;
-  return decodeNifti(buf, file, gzipped);
+  // The buffer is ours alone (fresh from readFile / gunzip): the frame may be a view on it.
+  return decodeOwned(buf, file, gzipped, true);
 }
 
 /** Gunzips, turning zlib errors (a cut download, a damaged file) into NiftiTruncated/Invalid. */
@@ -103,8 +104,13 @@ async function gunzipOrThrow(raw: Buffer, file: string): Promise<Buffer> {
  * @param gzipped recorded in `info.gzipped`
  */
 export function decodeNifti(buf: Buffer, file: string, gzipped = false): NiftiImage {
+  return decodeOwned(buf, file, gzipped, false);
+}
+
+/** decodeNifti; with `adopt` a single frame may share memory with `buf` (readNifti owns it). */
+function decodeOwned(buf: Buffer, file: string, gzipped: boolean, adopt: boolean): NiftiImage {
   try {
-    return decodeChecked(buf, file, gzipped);
+    return decodeChecked(buf, file, gzipped, adopt);
   } catch (e) {
     if (isMetaKdError(e)) throw e;
     // A header so broken that a read ran off the end: still a clear, typed error.
@@ -119,7 +125,7 @@ export function decodeNifti(buf: Buffer, file: string, gzipped = false): NiftiIm
   }
 }
 
-function decodeChecked(buf: Buffer, file: string, gzipped: boolean): NiftiImage {
+function decodeChecked(buf: Buffer, file: string, gzipped: boolean, adopt: boolean): NiftiImage {
   const header = parseNiftiHeader(buf, file);
   const datatype = requireDatatype(header.datatype, header.bitpix, file);
   const { dims, frames: frameCount } = niftiShape(header);
@@ -149,6 +155,8 @@ function decodeChecked(buf: Buffer, file: string, gzipped: boolean): NiftiImage 
         littleEndian: header.littleEndian,
         sclSlope: header.sclSlope,
         sclInter: header.sclInter,
+        // A view keeps the whole buffer alive: only worth it (and only safe) for one frame.
+        adopt: adopt && frameCount === 1,
       }),
     );
   }

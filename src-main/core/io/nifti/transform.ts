@@ -15,6 +15,8 @@ export type TransformSource = 'sform' | 'qform' | 'pixdim';
 
 /** Below this, `1 − (b² + c² + d²)` is treated as 0 (a 180° rotation), as nifti1_io.c does. */
 const QUATERN_A_EPS = 1e-7;
+/** |cos| between voxel axes above which the grid counts as sheared (≈ 0.006°). */
+const SHEAR_COS_TOL = 1e-4;
 /** A 3×3 block whose |det| is below this is singular. */
 const SINGULAR_EPS = 1e-12;
 
@@ -123,7 +125,20 @@ export function niftiGeometry(h: NiftiHeader, dims: Vec3): NiftiGeometryResult {
   // RAS → LPS: negate the x and y rows; unit scale (m / µm → mm) applies to all 12 numbers.
   const sign = [-1, -1, 1];
   const lps = ras.map((v, i) => (i < 12 ? v * k * sign[Math.floor(i / 4)] + 0 : v));
-  return { geometry: geometryFromAffineLps(lps, dims), source, warnings };
+  const geometry = geometryFromAffineLps(lps, dims);
+  if (maxAxisCosine(geometry) > SHEAR_COS_TOL) {
+    warnings.push(
+      `The ${source} has shear (voxel axes are not perpendicular); positions are exact, but exports that need perpendicular axes (DICOM, qform) approximate it.`,
+    );
+  }
+  return { geometry, source, warnings };
+}
+
+/** Largest |cos| between two voxel axes (0 for a perpendicular grid). */
+function maxAxisCosine(g: Geometry): number {
+  const [a, b, c] = g.directionLps;
+  const dot = (u: Vec3, v: Vec3): number => Math.abs(u[0] * v[0] + u[1] * v[1] + u[2] * v[2]);
+  return Math.max(dot(a, b), dot(a, c), dot(b, c));
 }
 
 /** The sform rows (RAS, 12 numbers) that reproduce a Geometry exactly (up to float32 storage). */

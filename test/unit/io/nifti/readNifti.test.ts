@@ -83,6 +83,16 @@ describe('orientation', () => {
     expect(axisCodes(img.geometry)).toBe('RPI'); // 180° about x: RAS diag(1, −1, −1) → R P I
   });
 
+  it('a sheared sform is kept exactly, with a warning', () => {
+    const img = decode({ ...base, sformCode: 1, srow: [1, 0.5, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0] });
+    // voxel (1,2,0): RAS = (1 + 0.5·2, 2, 0) = (2, 2, 0) → LPS (−2, −2, 0)
+    expectClose(voxelToLps(img.geometry, [1, 2, 0]), [-2, -2, 0]);
+    expect(img.warnings.join(' ')).toMatch(/shear/);
+    expect(
+      decode({ ...base, sformCode: 1, srow: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0] }).warnings,
+    ).toEqual([]);
+  });
+
   it('no sform, no qform: pixdim only (RAS, origin 0) with a warning', () => {
     const img = decode({ ...base, pixdim: [0, 2, 3, 4] });
     expect(img.info.transformSource).toBe('pixdim');
@@ -287,5 +297,18 @@ describe('files on disk', () => {
       expect(img.info.gzipped).toBe(name !== 'a.nii');
       expect(Array.from(img.frames[0])).toEqual(ramp(60));
     }
+  });
+  it('decodeNifti never shares memory with its input; readNifti may view its own buffer', async () => {
+    const bytes = buildNifti({ dims: [4, 4, 4], type: 'int16', values: ramp(64) });
+    const copy = decodeNifti(bytes, 'x.nii').frames[0];
+    bytes.writeInt16LE(999, 352); // change voxel 0 in the input after decoding
+    expect(copy[0]).toBe(0);
+    await writeFile(path.join(dir, 'view.nii'), bytes);
+    const viewed = (await readNifti(path.join(dir, 'view.nii'))).frames[0];
+    expect(viewed[0]).toBe(999);
+    expect(viewed.byteOffset).toBe(352); // a view past the header: never assume byteOffset 0
+    const scaled = buildNifti({ dims: [2, 1, 1], type: 'int16', values: [1, 2], sclSlope: 2 });
+    await writeFile(path.join(dir, 'scaled.nii'), scaled);
+    expect((await readNifti(path.join(dir, 'scaled.nii'))).frames[0].byteOffset).toBe(0);
   });
 });
