@@ -66,7 +66,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['electron', 'svelte', 'svelte/*', '@cornerstonejs/*', '!@cornerstonejs/codec-*'] },
+        {
+          patterns: [
+            'electron',
+            'svelte',
+            'svelte/*',
+            '@cornerstonejs/*',
+            '!@cornerstonejs/codec-*',
+          ],
+        },
       ],
     },
   },

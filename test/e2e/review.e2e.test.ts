@@ -111,6 +111,21 @@ describeData('review app in Chromium (web mode)', () => {
     if (home) await rm(home, { recursive: true, force: true });
   });
 
+  it('shows a readable error naming the path when an import fails, and the help overlay', async () => {
+    const missing = path.join(home, 'no-such-study');
+    await page.fill('input[name=study-path]', missing);
+    await page.click('button[type=submit]');
+    const error = page.getByTestId('error');
+    await error.waitFor({ timeout: 20_000 });
+    expect(await error.textContent()).toContain(missing);
+    await page.getByRole('button', { name: 'Dismiss error' }).click();
+    await page.locator('body').press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, '0-help.png') });
+    await page.keyboard.press('Escape');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+  });
+
   it('imports a BraTS case and renders the four sequences', async () => {
     await page.fill('input[name=study-path]', caseDir);
     await page.click('button[type=submit]');
