@@ -16,21 +16,34 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 const root = path.dirname(fileURLToPath(import.meta.url));
 const electronOut = path.join(root, 'out', 'electron');
 
+/**
+ * Entry points of the main-process bundle. The segmentation worker is its own entry because
+ * core/inference/segmentInWorker.ts starts it by URL next to the calling module
+ * (`new URL('./segmentWorker.mjs', import.meta.url)`), which in the bundle is out/electron/.
+ */
+const MAIN_ENTRIES = {
+  main: path.join(root, 'src-main', 'electron', 'main.ts'),
+  segmentWorker: path.join(root, 'src-main', 'core', 'inference', 'segmentWorker.mjs'),
+};
+
 function electronConfig(entry: 'main' | 'preload'): UserConfig {
   const preload = entry === 'preload';
   return {
     root,
     build: {
-      ssr: path.join(root, 'src-main', 'electron', `${entry}.ts`),
+      ssr: preload ? path.join(root, 'src-main', 'electron', 'preload.ts') : true,
       outDir: electronOut,
       emptyOutDir: false,
       target: 'node20',
       sourcemap: false,
       rollupOptions: {
+        input: preload ? undefined : MAIN_ENTRIES,
         external: preload ? ['electron'] : ['electron', 'onnxruntime-node', /^node:/],
         output: {
           format: preload ? 'cjs' : 'es',
-          entryFileNames: preload ? 'preload.cjs' : 'main.js',
+          entryFileNames: preload
+            ? 'preload.cjs'
+            : (chunk) => (chunk.name === 'segmentWorker' ? 'segmentWorker.mjs' : '[name].js'),
         },
       },
     },

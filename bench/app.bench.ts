@@ -95,6 +95,14 @@ interface RunTiming {
   readonly totalMs: number;
   readonly segmentationMs: number;
   readonly overheadMs: number;
+  /** Click → job.finished event, minus the engine's own time (job start, worker, events). */
+  readonly jobMs: number;
+  /** job.finished → result and session ready. */
+  readonly sessionMs: number;
+  /** Session ready → labelmap bytes in the page. */
+  readonly labelmapMs: number;
+  /** Labelmap bytes → overlay drawn. */
+  readonly drawMs: number;
 }
 
 async function runToOverlay(page: Page): Promise<RunTiming> {
@@ -112,7 +120,15 @@ async function runToOverlay(page: Page): Promise<RunTiming> {
   const seconds = Number(/([\d.]+)\s*s/.exec(modelText)?.[1] ?? NaN);
   const totalMs = m['metakd:overlay-shown'] - m['metakd:run-clicked'];
   const segmentationMs = seconds * 1000;
-  return { totalMs, segmentationMs, overheadMs: totalMs - segmentationMs };
+  return {
+    totalMs,
+    segmentationMs,
+    overheadMs: totalMs - segmentationMs,
+    jobMs: m['metakd:job-finished'] - m['metakd:run-clicked'] - segmentationMs,
+    sessionMs: m['metakd:session-ready'] - m['metakd:job-finished'],
+    labelmapMs: m['metakd:labelmap-fetched'] - m['metakd:session-ready'],
+    drawMs: m['metakd:overlay-shown'] - m['metakd:labelmap-fetched'],
+  };
 }
 
 async function main(): Promise<void> {
@@ -156,6 +172,21 @@ async function main(): Promise<void> {
   }
 }
 
+/** Per-column medians of the runs. */
+function medianRun(runs: readonly RunTiming[]): RunTiming {
+  const keys = Object.keys(runs[0]) as (keyof RunTiming)[];
+  return Object.fromEntries(
+    keys.map((k) => [k, median(runs.map((x) => x[k]))]),
+  ) as unknown as RunTiming;
+}
+
+/** Table cells of one run. */
+function runCells(x: RunTiming): string {
+  return [x.totalMs, x.segmentationMs, x.overheadMs, x.jobMs, x.sessionMs, x.labelmapMs, x.drawMs]
+    .map((v) => v.toFixed(0))
+    .join(' | ');
+}
+
 async function writeResults(r: {
   images: FirstImage[];
   runs: RunTiming[];
@@ -164,6 +195,7 @@ async function writeResults(r: {
   const med = (f: (x: FirstImage) => number) => median(r.images.map(f));
   const first = med((x) => x.totalMs);
   const overhead = median(r.runs.map((x) => x.overheadMs));
+  const appMs = median(r.runs.map((x) => x.sessionMs + x.labelmapMs + x.drawMs));
   const f0 = (n: number) => n.toFixed(0);
   const lines = [
     '# App benchmark (`npm run bench:app`)',
@@ -186,15 +218,15 @@ async function writeResults(r: {
     '',
     `## Run → overlay (median of ${r.runs.length} runs)`,
     '',
-    '| run | total ms | segmentation ms (engine) | overhead ms |',
-    '| --- | ---: | ---: | ---: |',
-    ...r.runs.map(
-      (x, i) => `| ${i + 1} | ${f0(x.totalMs)} | ${f0(x.segmentationMs)} | ${f0(x.overheadMs)} |`,
-    ),
-    `| **median** | ${f0(median(r.runs.map((x) => x.totalMs)))} | ${f0(median(r.runs.map((x) => x.segmentationMs)))} | **${f0(overhead)}** |`,
+    '| run | total ms | segmentation ms (engine) | overhead ms | job start/end ms | result + session ms | labelmap transfer ms | overlay draw ms |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...r.runs.map((x, i) => `| ${i + 1} | ${runCells(x)} |`),
+    `| **median** | ${runCells(medianRun(r.runs))} |`,
     '',
-    `Goal: overhead ≤ ${GOAL_OVERHEAD_MS} ms (overlay ≤ segmentation + 0.5 s): ${overhead <= GOAL_OVERHEAD_MS ? 'met' : 'NOT met'}.`,
-    'Overhead = job start, result and session creation, labelmap transfer and overlay draw.',
+    `Goal: overlay ≤ segmentation + ${GOAL_OVERHEAD_MS} ms. After the segmentation job ends (job.finished), the`,
+    `app needs ${f0(appMs)} ms for result, session, labelmap and overlay: ${appMs <= GOAL_OVERHEAD_MS ? 'met' : 'NOT met'}.`,
+    `Against the engine's own timer (result \`timings.totalMs\`) the overhead is ${f0(overhead)} ms: ${overhead <= GOAL_OVERHEAD_MS ? 'met' : 'NOT met'};`,
+    `${f0(medianRun(r.runs).jobMs)} ms of it lies between Run and job.finished outside that timer (job start, worker thread start).`,
     '',
   ];
   await mkdir(path.join(repoRoot, 'bench', 'results'), { recursive: true });

@@ -11,6 +11,7 @@ DEADLINE_S=${DEADLINE_S:-535}
 DEVICE=${DEVICE:-cuda}
 EXTRA=${EXTRA:-}
 PY=${PY:-python3}
+mkdir -p "$OUT"
 T0=$(date +%s)
 { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv 2>&1
   $PY -c "import torch, numpy; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'numpy', numpy.__version__)"

@@ -10,7 +10,6 @@ CPU, nccl on CUDA); rank 0 logs and checkpoints.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -133,7 +132,36 @@ def meta_step(model, meta_logits, meta_opt, meta_cases, args, rng, device, world
     meta_opt.zero_grad()
     meta_logits.grad = grad
     meta_opt.step()
-    return float(loss)
+    return float(loss.detach())
+
+
+def run_info(args, model, device, world: int) -> dict:
+    """What the checkpoint records about the run (read by export.py for the manifest)."""
+    return {
+        "variant": "ablation" if args.ablation else "metakd",
+        "parameters": count_parameters(model),
+        "hardware": hardware(device) + (f" × {world} processes" if world > 1 else ""),
+        "split": {"train": args.train_cases, "metaVal": args.meta_cases, "val": list(VAL_CASES)},
+        "args": vars(args),
+        "config": model.config,
+        "seed": args.seed,
+    }
+
+
+def train_step(ddp, opt, batch, meta_logits, args, frac, device, gen, rng, amp) -> tuple:
+    """One optimiser step on an augmented batch; returns (Dice+BCE, distillation) as floats."""
+    x, y = augment(torch.from_numpy(batch[0]).to(device), torch.from_numpy(batch[1]).to(device), gen)
+    present = torch.from_numpy(random_present(args.batch, frac < args.stage1_frac, rng)).to(device)
+    alpha = torch.softmax(meta_logits, 0)
+    with amp():
+        logits, bott = ddp(x, present)
+    seg = dice_bce(logits, y)
+    kd = distillation(bott, present, alpha) if not args.ablation else torch.zeros((), device=device)
+    loss = seg + args.kd_weight * kd
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return float(seg.detach()), float(kd.detach())
 
 
 def main(argv=None) -> None:
@@ -164,15 +192,7 @@ def main(argv=None) -> None:
         return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_amp)
 
     variant = "ablation" if args.ablation else "metakd"
-    info = {
-        "variant": variant,
-        "parameters": count_parameters(model),
-        "hardware": hardware(device) + (f" × {world} processes" if world > 1 else ""),
-        "split": {"train": args.train_cases, "metaVal": args.meta_cases, "val": list(VAL_CASES)},
-        "args": vars(args),
-        "config": model.config,
-        "seed": args.seed,
-    }
+    info = run_info(args, model, device, world)
     log(f"{variant}: {info['parameters']} parameters on {info['hardware']}, world {world}, amp {use_amp}")
     batches = Prefetcher(train_cases, args.batch, args.patch, batch_rng)
     start, last_save, t_log = time.time(), time.time(), time.time()
@@ -187,18 +207,7 @@ def main(argv=None) -> None:
             break
         for g in opt.param_groups:
             g["lr"] = args.lr * (1 - frac) ** POLY_POWER
-        x, y = batches.next()
-        x, y = augment(torch.from_numpy(x).to(device), torch.from_numpy(y).to(device), gen)
-        present = torch.from_numpy(random_present(args.batch, frac < args.stage1_frac, rng)).to(device)
-        alpha = torch.softmax(meta_logits, 0)
-        with amp():
-            logits, bott = ddp(x, present)
-        seg = dice_bce(logits, y)
-        kd = distillation(bott, present, alpha) if not args.ablation else torch.zeros((), device=device)
-        loss = seg + args.kd_weight * kd
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        seg, kd = train_step(ddp, opt, batches.next(), meta_logits, args, frac, device, gen, rng, amp)
         it += 1
         mloss = None
         if not args.ablation and it % args.meta_every == 0:
@@ -209,7 +218,7 @@ def main(argv=None) -> None:
             t_log = time.time()
             log(
                 f"it {it} t {elapsed:.0f}s stage {1 if frac < args.stage1_frac else 2} lr {opt.param_groups[0]['lr']:.2e} "
-                f"seg {float(seg):.4f} kd {float(kd):.4f} meta {mloss if mloss is None else round(mloss, 4)} "
+                f"seg {seg:.4f} kd {kd:.4f} meta {mloss if mloss is None else round(mloss, 4)} "
                 f"alpha {[round(v, 3) for v in a]} {dt:.3f}s/it"
             )
         if rank == 0 and time.time() - last_save > args.save_every:

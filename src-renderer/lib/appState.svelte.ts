@@ -212,8 +212,14 @@ export class AppState {
   async #finish(jobId: string): Promise<void> {
     await this.#guard('Loading result…', async () => {
       this.#resumable = [];
-      this.#result = await this.client.getResult(jobId);
-      this.#session = await this.client.createSession(jobId, this.readerName());
+      // The session (and with it the overlay) does not wait for the result panel's data.
+      const [result, session] = await Promise.all([
+        this.client.getResult(jobId),
+        this.client.createSession(jobId, this.readerName()),
+      ]);
+      performance.mark('metakd:session-ready');
+      this.#result = result;
+      this.#session = session;
       this.#labelmapVersion++;
     });
   }

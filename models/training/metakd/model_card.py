@@ -18,6 +18,19 @@ def _table(tables: dict) -> str:
     return "\n".join(lines)
 
 
+def _outcome(ev: dict) -> str:
+    """One honest sentence comparing the two 15-combination means."""
+    a, b = ev["metakd"]["mean"], ev["ablation"]["mean"]
+    wins = [r.upper() for r in ("et", "tc", "wt") if a[r] > b[r]]
+    losses = [r.upper() for r in ("et", "tc", "wt") if a[r] <= b[r]]
+    return (
+        f"Outcome: on the 15-combination means MetaKD beats the ablation on {len(wins)} of 3 regions"
+        + (f" ({', '.join(wins)})" if wins else "")
+        + (f"; the ablation is as good or better on {', '.join(losses)}" if losses else "")
+        + ". No significance test was run: with 5 validation cases, one case moves a mean by up to 0.2."
+    )
+
+
 def model_card(m: dict, check: dict) -> str:
     tr, ev = m["training"], m["evaluation"]
     tables = {"MetaKD": ev["metakd"], "ablation": ev["ablation"]}
@@ -60,6 +73,8 @@ evaluation and export.
 {ev['protocol']}.
 
 {_table(tables)}
+
+{_outcome(ev)}
 
 ## Limits
 - Trained on 17 cases for minutes: far from converged; small validation set (5 cases), so the

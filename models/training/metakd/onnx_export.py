@@ -11,7 +11,7 @@ import tempfile
 import numpy as np
 import torch
 
-from .network import DecoderExport, EncoderExport, MetaKDNet
+from .network import DecoderExport, EncoderExport, MetaKDNet, for_export
 
 OPSET = 17
 FEATURE_NAMES = ("f0", "f1", "f2", "f3")
@@ -27,8 +27,31 @@ def sha256(path: str) -> str:
     return h.hexdigest()
 
 
+class _NoInitializerDedup:
+    """torch 1.13's exporter merges equal-valued initializers and then renames values, leaving
+    nodes that name a removed initializer (seen with freshly initialised norms, all ones): the
+    graph does not load. Merging only saves bytes, so it is switched off during our export."""
+
+    NAME = "_jit_pass_onnx_deduplicate_initializers"
+
+    def __enter__(self):
+        self.saved = getattr(torch._C, self.NAME, None)
+        if self.saved is not None:
+            setattr(torch._C, self.NAME, lambda graph, params, *rest: params)
+
+    def __exit__(self, *exc):
+        if self.saved is not None:
+            setattr(torch._C, self.NAME, self.saved)
+
+
 def _export(module, args, path, input_names, output_names, dynamic_axes) -> None:
     tmp = path + ".tmp"
+    with _NoInitializerDedup():
+        _export_raw(module, args, tmp, input_names, output_names, dynamic_axes)
+    os.replace(tmp, path)
+
+
+def _export_raw(module, args, tmp, input_names, output_names, dynamic_axes) -> None:
     torch.onnx.export(
         module,
         args,
@@ -39,13 +62,12 @@ def _export(module, args, path, input_names, output_names, dynamic_axes) -> None
         opset_version=OPSET,
         do_constant_folding=True,
     )
-    os.replace(tmp, path)
 
 
 @torch.no_grad()
 def export_graphs(net: MetaKDNet, out_dir: str, patch=(80, 96, 80)) -> dict:
     """Write encoder.onnx and decoder.onnx; returns {name: path}."""
-    net = net.eval()
+    net = for_export(net)
     os.makedirs(out_dir, exist_ok=True)
     enc_path, dec_path = os.path.join(out_dir, "encoder.onnx"), os.path.join(out_dir, "decoder.onnx")
     image = torch.zeros(1, 1, *patch)
@@ -82,7 +104,9 @@ def verify(net: MetaKDNet, graph_dir: str, image: np.ndarray, presence) -> dict:
         image.astype("<f4").tofile(inp)
         k, j, i = image.shape[1:]
         cmd = ["node", VERIFY_SCRIPT, graph_dir, inp, str(k), str(j), str(i), json.dumps(presence), out]
-        subprocess.run(cmd, check=True, cwd=REPO_ROOT, capture_output=True)
+        res = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True)
+        if res.returncode != 0:
+            raise RuntimeError(f"onnxruntime-node check failed: {res.stderr.strip()[-2000:]}")
         ort = np.fromfile(out, dtype="<f4").reshape(len(presence), 3, k, j, i)
     ref = torch_probs(net.eval(), image, presence)
     return {"maxAbsDiff": float(np.abs(ort - ref).max()), "shape": list(ref.shape)}

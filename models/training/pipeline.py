@@ -1,0 +1,69 @@
+"""The whole reproduction: cache → train MetaKD and the ablation (same budget) → evaluate → export.
+
+  npm run train                     # = /usr/bin/python3 models/training/pipeline.py
+  python3 models/training/pipeline.py --minutes 8 --batch 4 --install   # what shipped (on a GPU)
+
+On CUDA both variants train at the same time on the one GPU (as for the shipped model); on CPU
+one after the other. --install writes the result into models/metakd-brats (otherwise into
+<runs>/export). Re-running resumes unfinished training runs.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+
+from metakd.data import DEFAULT_CACHE, META_VAL_CASES, TRAIN_CASES, VAL_CASES  # noqa: E402
+
+
+def run(cmd: list) -> None:
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, cwd=REPO)
+
+
+def main(argv=None) -> None:
+    import torch
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", choices=["cuda", "cpu"])
+    ap.add_argument("--minutes", type=float, default=8.0, help="training budget per variant")
+    ap.add_argument("--batch", type=int, default=4)
+    ap.add_argument("--runs", default=os.path.join(HERE, "runs", "repro"))
+    ap.add_argument("--install", action="store_true", help="write into models/metakd-brats")
+    args = ap.parse_args(argv)
+    py = sys.executable
+    cases = TRAIN_CASES + META_VAL_CASES + VAL_CASES
+    if not all(os.path.exists(os.path.join(DEFAULT_CACHE, f"{c}.npz")) for c in cases):
+        run([py, os.path.join(HERE, "prepare.py")])
+    common = ["--device", args.device, "--max-minutes", str(args.minutes), "--batch", str(args.batch)]
+    jobs = {
+        "metakd": [py, os.path.join(HERE, "train.py"), "--out", os.path.join(args.runs, "metakd")] + common,
+        "ablation": [py, os.path.join(HERE, "train.py"), "--out", os.path.join(args.runs, "ablation"), "--ablation"]
+        + common,
+    }
+    if args.device == "cuda":
+        procs = [subprocess.Popen(cmd, cwd=REPO) for cmd in jobs.values()]
+        if any(p.wait() != 0 for p in procs):
+            raise SystemExit("training failed")
+    else:
+        for cmd in jobs.values():
+            run(cmd)
+    for name in jobs:
+        d = os.path.join(args.runs, name)
+        run([py, os.path.join(HERE, "evaluate.py"), "--checkpoint", os.path.join(d, "latest.pt"), "--out", os.path.join(d, "evaluation.json")])
+    out = os.path.join(REPO, "models", "metakd-brats") if args.install else os.path.join(args.runs, "export")
+    m, a = os.path.join(args.runs, "metakd"), os.path.join(args.runs, "ablation")
+    run(
+        [py, os.path.join(HERE, "export.py"), "--out", out, "--metakd", os.path.join(m, "latest.pt"), "--ablation",
+         os.path.join(a, "latest.pt"), "--metakd-eval", os.path.join(m, "evaluation.json"), "--ablation-eval",
+         os.path.join(a, "evaluation.json")]
+    )
+
+
+if __name__ == "__main__":
+    main()
