@@ -2,6 +2,7 @@
 
   /usr/bin/python3 models/training/train.py --out models/training/runs/metakd --max-minutes 30
   torchrun --nproc_per_node 2 models/training/train.py --out RUN --device cpu --max-iters 100
+  train.py --out RUN2 --init-from RUN/latest.pt --reset-alpha --meta-lr 1e-3 --max-minutes 2   (continuation)
 
 Resumes from <out>/latest.pt when present (a run may be interrupted at any time); the budget
 (--max-iters / --max-minutes) counts over all resumed parts. Under torchrun it runs DDP (gloo on
@@ -56,6 +57,9 @@ def parse_args(argv=None):
     ap.add_argument("--kd-weight", type=float, default=0.1)
     ap.add_argument("--meta-every", type=int, default=10)
     ap.add_argument("--meta-lr", type=float, default=1e-2)
+    ap.add_argument("--kd-max-weight", type=float, default=0.0, help="cap on α_t/α_s (0 = no cap)")
+    ap.add_argument("--init-from", default="", help="start a new run from this checkpoint's weights and optimiser")
+    ap.add_argument("--reset-alpha", action="store_true", help="with --init-from: importance logits back to 0")
     ap.add_argument("--stage1-frac", type=float, default=0.25, help="budget fraction with all modalities")
     ap.add_argument("--train-cases", nargs="*", default=list(TRAIN_CASES))
     ap.add_argument("--meta-cases", nargs="*", default=list(META_VAL_CASES))
@@ -135,6 +139,30 @@ def meta_step(model, meta_logits, meta_opt, meta_cases, args, rng, device, world
     return float(loss.detach())
 
 
+def init_from(args, model, opt, meta_logits, meta_opt, device) -> dict:
+    """Continuation: weights and AdamW state from --init-from; the importance logits and their Adam
+    state too unless --reset-alpha. The new run counts its own iterations and budget (a fresh
+    schedule); returns what the parent run was, for the manifest's training budget."""
+    state = ckpt.read(args.init_from)
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["optimizer"])
+    if not args.reset_alpha:
+        with torch.no_grad():
+            meta_logits.copy_(state["meta_logits"].to(device))
+        meta_opt.load_state_dict(state["meta_optimizer"])
+        for g in meta_opt.param_groups:
+            g["lr"] = args.meta_lr
+    parent = state["info"]
+    return {
+        "checkpoint": args.init_from,
+        "iteration": int(state["iteration"]),
+        "elapsed": float(state["elapsed"]),
+        "hardware": parent["hardware"],
+        "args": parent["args"],
+        "parent": parent.get("parent"),
+    }
+
+
 def run_info(args, model, device, world: int) -> dict:
     """What the checkpoint records about the run (read by export.py for the manifest)."""
     return {
@@ -156,7 +184,7 @@ def train_step(ddp, opt, batch, meta_logits, args, frac, device, gen, rng, amp) 
     with amp():
         logits, bott = ddp(x, present)
     seg = dice_bce(logits, y)
-    kd = distillation(bott, present, alpha) if not args.ablation else torch.zeros((), device=device)
+    kd = distillation(bott, present, alpha, args.kd_max_weight) if not args.ablation else torch.zeros((), device=device)
     loss = seg + args.kd_weight * kd
     opt.zero_grad(set_to_none=True)
     loss.backward()
@@ -178,6 +206,12 @@ def main(argv=None) -> None:
     it, elapsed0 = state["iteration"], state["elapsed"]
     if it:
         log(f"resumed from {args.out}/latest.pt at iteration {it} ({elapsed0:.0f} s)")
+        parent = state.get("parent")
+    elif args.init_from:
+        parent = init_from(args, model, opt, meta_logits, meta_opt, device)
+        log(f"initialised from {args.init_from} (iteration {parent['iteration']}, {parent['elapsed']:.0f} s)")
+    else:
+        parent = None
     rng = np.random.default_rng([args.seed, rank, it])
     batch_rng = np.random.default_rng([args.seed, rank, it, 1])
     gen = torch.Generator().manual_seed(args.seed * 1000 + rank * 100003 + it)
@@ -193,6 +227,7 @@ def main(argv=None) -> None:
 
     variant = "ablation" if args.ablation else "metakd"
     info = run_info(args, model, device, world)
+    info["parent"] = parent
     log(f"{variant}: {info['parameters']} parameters on {info['hardware']}, world {world}, amp {use_amp}")
     batches = Prefetcher(train_cases, args.batch, args.patch, batch_rng)
     start, last_save, t_log = time.time(), time.time(), time.time()

@@ -74,7 +74,7 @@ export function createApiService(options: ServiceOptions = defaultServiceOptions
     ...createSessionService(options, inference.segmentations),
     ...createViewerService(async (studyId, seriesId) => getSeries(studyId, seriesId)),
     ...createDicomService(),
-    ...createExportService(options),
+    ...createExportService(options, inference),
   };
   const has = (name: string): name is ApiMethodName => Object.hasOwn(apiMethods, name);
   return {

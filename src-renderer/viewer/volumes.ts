@@ -51,7 +51,7 @@ export function volumeIdFor(prefix: string, key: string): string {
 
 /** Creates (or replaces) a local volume in Cornerstone's cache; returns its id. */
 export function putLocalVolume(volumeId: string, input: VolumeInput): string {
-  if (cache.getVolume(volumeId)) cache.removeVolumeLoadObject(volumeId);
+  removeLocalVolume(volumeId);
   const g = input.geometry;
   const scalarData = new ARRAY_OF[input.dataType](input.data);
   const bits = BITS_OF[input.dataType];
@@ -78,9 +78,15 @@ export function putLocalVolume(volumeId: string, input: VolumeInput): string {
   return volumeId;
 }
 
-/** Frees a local volume (a study was closed). */
+/** Frees a local volume and the per-slice images createLocalVolume cached with it. */
 export function removeLocalVolume(volumeId: string): void {
-  if (cache.getVolume(volumeId)) cache.removeVolumeLoadObject(volumeId);
+  const volume = cache.getVolume(volumeId);
+  if (!volume) return;
+  const imageIds = [...(volume.imageIds ?? [])];
+  cache.removeVolumeLoadObject(volumeId);
+  for (const id of imageIds) {
+    if (cache.getImageLoadObject(id)) cache.removeImageLoadObject(id);
+  }
 }
 
 /** Overwrites a cached labelmap volume's voxels (after an edit) without re-creating it. */

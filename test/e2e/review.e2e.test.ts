@@ -273,7 +273,7 @@ describeData('review app in Chromium (web mode)', () => {
     await page.click('button[type=submit]');
     await page.getByTestId('resume').getByRole('button', { name: 'Resume' }).click();
     await page.waitForSelector('[data-testid=resumed]');
-    expect(await page.getByTestId('resumed').textContent()).toContain('1 reader edit');
+    expect(await page.getByTestId('resumed').textContent()).toMatch(/1 reader\s+edit/);
     await page.fill('.reader input', 'Dr E2E');
     await page.getByRole('button', { name: 'Sign off' }).click();
     await page.waitForSelector('[data-testid=signed]');
@@ -286,10 +286,10 @@ describeData('review app in Chromium (web mode)', () => {
   it('cancels a running segmentation', async () => {
     await page.click('[data-testid=run]');
     await page.waitForSelector('[data-testid=progress]', { timeout: 10_000 });
-    await page.waitForTimeout(1000);
     await page.screenshot({ path: path.join(ARTIFACTS, '4-running.png') });
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid=progress]', { state: 'detached', timeout: 60_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, '7-cancelled.png') });
     expect(await page.getByRole('status').filter({ hasText: 'cancelled' }).count()).toBe(1);
     expect(await page.isEnabled('[data-testid=run]')).toBe(true);
     expect(pageErrors).toEqual([]);

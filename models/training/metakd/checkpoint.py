@@ -60,4 +60,8 @@ def load_latest(out_dir, model, opt, meta_logits, meta_opt, device) -> dict:
     with torch.no_grad():
         meta_logits.copy_(state["meta_logits"].to(device))
     meta_opt.load_state_dict(state["meta_optimizer"])
-    return {"iteration": int(state["iteration"]), "elapsed": float(state["elapsed"])}
+    return {
+        "iteration": int(state["iteration"]),
+        "elapsed": float(state["elapsed"]),
+        "parent": state.get("info", {}).get("parent"),
+    }

@@ -18,12 +18,15 @@ def dice_bce(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return dice.mean() + F.binary_cross_entropy_with_logits(logits, target)
 
 
-def distillation(bottlenecks: torch.Tensor, present: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+def distillation(
+    bottlenecks: torch.Tensor, present: torch.Tensor, alpha: torch.Tensor, max_weight: float = 0.0
+) -> torch.Tensor:
     """Σ over ordered pairs (teacher t → student s) of present modalities, t ≠ s, of
     (α_t / α_s) · L1(bottleneck_s, bottleneck_t.detach()); mean over the batch.
 
     α is detached here (the logits are learned only by the meta step). The weight is large when
-    an important modality teaches an unimportant one.
+    an important modality teaches an unimportant one; max_weight > 0 caps it (a collapsed α made
+    it ~37 in the first GPU run).
     """
     a = alpha.detach().float()
     b = bottlenecks.float()
@@ -35,5 +38,8 @@ def distillation(bottlenecks: torch.Tensor, present: torch.Tensor, alpha: torch.
             if s == t:
                 continue
             l1 = (b[:, s] - teacher).abs().flatten(1).mean(1)
-            total = total + present[:, t] * present[:, s] * (a[t] / a[s]) * l1
+            w = a[t] / a[s]
+            if max_weight > 0:
+                w = w.clamp(max=max_weight)
+            total = total + present[:, t] * present[:, s] * w * l1
     return total.mean()

@@ -7,7 +7,7 @@ import { method } from './method.ts';
 import type { Destination } from '../../core/export/pacs/Destination.ts';
 import type { OutboxItem, ProcessResult } from '../../core/export/outbox/Outbox.ts';
 
-/** Provenance fields a caller may set (the rest come from the labelmap's sidecar or the app). */
+/** Provenance fields a caller may set for a labelmap file (the rest come from its sidecar). */
 const provenanceParams = z
   .object({
     algorithm: z.string().min(1).optional(),
@@ -19,22 +19,62 @@ const provenanceParams = z
   })
   .strict();
 
-/** Common params of the two export methods. */
+/** Common params of the two export methods: exactly one labelmap source. */
 const exportParams = z
   .object({
-    /** Study folder or file (DICOM or NIfTI). */
-    studyPath: z.string().min(1),
-    /** Labelmap NIfTI (0/1/2/4) — until the engine's result store is wired in. */
-    labelsPath: z.string().min(1),
-    /** Source series id, SeriesInstanceUID or SeriesDescription (default: chosen automatically). */
+    /** A finished segmentation job: the engine's labelmap and provenance (AUTOMATIC). */
+    jobId: z.string().min(1).optional(),
+    /** A review session: its current labelmap (SEMIAUTOMATIC once edited). */
+    sessionId: z.string().uuid('sessionId must be a session id (UUID)').optional(),
+    /** A labelmap NIfTI file (0/1/2/4) on any grid; needs studyPath. */
+    labelsPath: z.string().min(1).optional(),
+    /** Study folder or file (DICOM or NIfTI) for labelsPath; jobs and sessions use the imported study. */
+    studyPath: z.string().min(1).optional(),
+    /**
+     * Source series: id, SeriesInstanceUID or SeriesDescription. Default: the segmentation's
+     * reference series (jobId, sessionId), else chosen automatically (labelsPath).
+     */
     series: z.string().optional(),
     /** Output folder (default <dataDir>/exports). */
     outDir: z.string().optional(),
-    /** A person edited the mask (SEG: SEMIAUTOMATIC). */
-    edited: z.boolean().default(false),
+    /** labelsPath only: a person edited the mask (SEG: SEMIAUTOMATIC). Default: from its sidecar. */
+    edited: z.boolean().optional(),
     provenance: provenanceParams.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    const sources = [p.jobId, p.sessionId, p.labelsPath].filter((x) => x !== undefined).length;
+    if (sources !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'give exactly one labelmap source: jobId, sessionId or labelsPath',
+      });
+    }
+    if (p.labelsPath !== undefined && p.studyPath === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['studyPath'], message: 'labelsPath needs studyPath' });
+    }
+    if (p.labelsPath === undefined && p.studyPath !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['studyPath'],
+        message: 'studyPath goes with labelsPath; a job or session uses its imported study',
+      });
+    }
+    if (p.labelsPath === undefined && p.provenance !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['provenance'],
+        message: 'provenance goes with labelsPath; a job or session brings its own',
+      });
+    }
+    if (p.labelsPath === undefined && p.edited !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['edited'],
+        message: 'edited goes with labelsPath; a job is unedited and a session knows its edits',
+      });
+    }
+  });
 
 const aeTitle = z.string().min(1).max(16);
 
@@ -87,6 +127,19 @@ export interface ExportResultDto {
   readonly voxels: Readonly<Record<string, number>>;
   /** SegmentAlgorithmType written / recorded. */
   readonly algorithmType: 'AUTOMATIC' | 'SEMIAUTOMATIC';
+  /** Where the labelmap came from. */
+  readonly labelSource: 'job' | 'session' | 'file';
+  /** The provenance written into the SEG / sidecar. */
+  readonly provenance: {
+    readonly algorithm: string;
+    readonly modelName: string;
+    readonly modelVersion: string;
+    readonly modelSha256: string;
+    readonly provider: string;
+    readonly editedByHuman: boolean;
+    readonly editedBy?: string;
+    readonly sequencesUsed?: readonly string[];
+  };
 }
 
 /** Result of a send: queued in the outbox, and whether the destination confirmed it already. */
@@ -102,11 +155,11 @@ export interface SendResultDto {
 export const exportMethods = {
   exportSeg: method<ExportResultDto>()(
     exportParams,
-    'Writes a DICOM SEG of the labelmap on a DICOM source series.',
+    'Writes a DICOM SEG of a labelmap (a finished job, a review session or a NIfTI file) on a DICOM source series.',
   ),
   exportNifti: method<ExportResultDto>()(
     exportParams,
-    'Writes the labelmap as a NIfTI mask (labels 1/2/4) in the source series’ geometry, with a provenance sidecar.',
+    'Writes a labelmap (a finished job, a review session or a NIfTI file) as a NIfTI mask (labels 1/2/4) in the source series’ geometry, with a provenance sidecar.',
   ),
   listDestinations: method<readonly Destination[]>()(
     z.object({}).strict(),

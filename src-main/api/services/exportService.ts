@@ -1,18 +1,34 @@
 /**
- * Service: DICOM SEG / NIfTI export, PACS destinations and the outbox, bound to core. The outbox
- * runs a background retry loop once the service has been used (timer does not keep Node alive).
+ * Service: DICOM SEG / NIfTI export, PACS destinations and the outbox, bound to core. An export's
+ * labelmap comes from a finished segmentation job (the engine's result store), a review session
+ * (read from disk, edits replayed) or a NIfTI file; jobs and sessions export on their imported
+ * study (the study store). The outbox runs a background retry loop once the service has been used
+ * (its timer does not keep Node alive).
  */
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { ServiceParts, ServiceOptions } from './types.ts';
-import { exportCase, type ExportCaseResult } from '../../core/export/exportCase.ts';
+import {
+  exportCase,
+  exportLabelmap,
+  pickSeries,
+  type ExportCaseResult,
+  type ProvenanceInput,
+} from '../../core/export/exportCase.ts';
 import { DestinationStore, redact } from '../../core/export/pacs/Destination.ts';
 import { testDestination } from '../../core/export/pacs/sendToDestination.ts';
 import { Outbox } from '../../core/export/outbox/Outbox.ts';
 import { collectDicomFiles } from '../../core/export/outbox/collectFiles.ts';
 import { segmentAlgorithmType, type ExportSettings } from '../../core/export/provenance.ts';
-import { isMetaKdError } from '../../core/errors.ts';
+import { SessionStore } from '../../core/sessions/SessionStore.ts';
+import { importPath } from '../../core/study/importStudy.ts';
+import type { Series } from '../../core/study/types.ts';
+import type { Volume } from '../../core/volume/Volume.ts';
+import { ErrorCode, isMetaKdError, MetaKdError } from '../../core/errors.ts';
 import type { ExportResultDto } from '../contract/export.ts';
+import type { CallContext } from '../contract/events.ts';
+import type { InferenceService } from './inferenceService.ts';
+import { studyStore, type StudyStore } from './studyStore.ts';
 
 type ExportMethods =
   | 'exportSeg'
@@ -42,7 +58,10 @@ async function exportSettings(dataDir: string): Promise<ExportSettings> {
   }
 }
 
-function toDto(r: ExportCaseResult): ExportResultDto {
+type LabelSource = ExportResultDto['labelSource'];
+
+function toDto(r: ExportCaseResult, labelSource: LabelSource): ExportResultDto {
+  const pv = r.provenance;
   return {
     format: r.format,
     file: r.file,
@@ -53,12 +72,123 @@ function toDto(r: ExportCaseResult): ExportResultDto {
     ReferencedSeriesInstanceUID: r.ReferencedSeriesInstanceUID,
     numberOfFrames: r.numberOfFrames,
     voxels: r.voxels,
-    algorithmType: segmentAlgorithmType(r.provenance),
+    algorithmType: segmentAlgorithmType(pv),
+    labelSource,
+    provenance: {
+      algorithm: pv.algorithm,
+      modelName: pv.modelName,
+      modelVersion: pv.modelVersion,
+      modelSha256: pv.modelSha256,
+      provider: pv.provider,
+      editedByHuman: pv.editedByHuman,
+      ...(pv.editedBy ? { editedBy: pv.editedBy } : {}),
+      ...(pv.sequencesUsed ? { sequencesUsed: pv.sequencesUsed } : {}),
+    },
   };
 }
 
-/** Implements the export methods of the contract. */
-export function createExportService(options: ServiceOptions): ServiceParts<ExportMethods> {
+/** Algorithm name written for the engine's results (SegmentAlgorithmName starts with it). */
+const ALGORITHM = 'MetaKD';
+
+/** A labelmap held in memory (job or session) with its study, reference series and provenance. */
+interface ResolvedLabelmap {
+  readonly labels: Volume;
+  readonly studyId: string;
+  readonly sourcePath: string;
+  readonly referenceSeriesId: string;
+  readonly provenance: ProvenanceInput;
+}
+
+type ExportParams = Parameters<ServiceParts<'exportSeg'>['exportSeg']>[0];
+
+/**
+ * The series of an imported study to export on: the one named, else the reference series. A study
+ * no longer in the store (e.g. a session reopened after a restart) is imported again from its path.
+ */
+async function exportSeries(
+  store: StudyStore,
+  r: ResolvedLabelmap,
+  wanted: string | undefined,
+  signal?: AbortSignal,
+): Promise<Series> {
+  if (!store.hasStudy(r.studyId)) {
+    const imported = await importPath(r.sourcePath, { signal });
+    const study = imported.studies.find((s) => s.id === r.studyId);
+    if (!study) {
+      throw new MetaKdError(
+        ErrorCode.NotFound,
+        `The study of this segmentation is no longer at ${r.sourcePath}; import it again.`,
+        { file: r.sourcePath },
+      );
+    }
+    store.putStudy(study);
+  }
+  const all = store.getStudy(r.studyId).study.series;
+  return wanted
+    ? pickSeries(all, r.labels, wanted)
+    : store.getSeries(r.studyId, r.referenceSeriesId);
+}
+
+/** A finished job's labelmap with the engine's provenance (AUTOMATIC: nobody edited it). */
+async function fromJob(
+  inference: Pick<InferenceService, 'parts' | 'segmentations'>,
+  jobId: string,
+  ctx: CallContext,
+): Promise<ResolvedLabelmap> {
+  const seg = await inference.segmentations(jobId);
+  const result = (await inference.parts.getSegmentation({ jobId }, ctx)).result;
+  return {
+    labels: { geometry: seg.geometry, data: seg.labels },
+    studyId: seg.studyId,
+    sourcePath: seg.sourcePath,
+    referenceSeriesId: seg.referenceSeriesId,
+    provenance: {
+      algorithm: ALGORITHM,
+      modelName: seg.model.name,
+      modelVersion: seg.model.version,
+      modelSha256: seg.model.sha256 ?? '',
+      ...(result ? { modelGraphsSha256: { ...result.model.sha256 } } : {}),
+      provider: seg.model.provider,
+      sequencesUsed: seg.sequencesUsed,
+      editedByHuman: false,
+    },
+  };
+}
+
+/**
+ * A review session's current labelmap, read from disk by a fresh store (so it sees every autosaved
+ * edit of the session service's store). Edited → SEMIAUTOMATIC, the editing readers → editedBy
+ * (the signing reader when nobody edited).
+ */
+async function fromSession(dataDir: string, sessionId: string): Promise<ResolvedLabelmap> {
+  const { record, labels } = await new SessionStore(dataDir).load(sessionId);
+  const editors = [...new Set(record.edits.map((e) => e.reader))];
+  const editedBy = editors.length > 0 ? editors.join(', ') : record.signOff?.reader;
+  return {
+    labels: { geometry: record.geometry, data: labels },
+    studyId: record.studyId,
+    sourcePath: record.sourcePath,
+    referenceSeriesId: record.referenceSeriesId,
+    provenance: {
+      algorithm: ALGORITHM,
+      modelName: record.model.name,
+      modelVersion: record.model.version,
+      modelSha256: record.model.sha256 ?? '',
+      provider: record.model.provider,
+      sequencesUsed: record.sequencesUsed,
+      editedByHuman: editors.length > 0,
+      ...(editedBy ? { editedBy } : {}),
+      reviewSessionId: record.id,
+    },
+  };
+}
+
+/** Implements the export methods of the contract over the engine's jobs and the study store. */
+export function createExportService(
+  options: ServiceOptions,
+  inference: Pick<InferenceService, 'parts' | 'segmentations'>,
+  studies: StudyStore = studyStore,
+): ServiceParts<ExportMethods> {
   const store = new DestinationStore(options.dataDir);
   const outbox = new Outbox({
     dir: path.join(options.dataDir, 'outbox'),
@@ -67,22 +197,44 @@ export function createExportService(options: ServiceOptions): ServiceParts<Expor
   const exportsDir = path.join(options.dataDir, 'exports');
   const run = async (
     format: 'seg' | 'nifti',
-    p: Parameters<ServiceParts<'exportSeg'>['exportSeg']>[0],
-    signal?: AbortSignal,
-  ) =>
-    toDto(
-      await exportCase({
-        ...p,
-        format,
-        outDir: p.outDir ?? exportsDir,
-        settings: await exportSettings(options.dataDir),
-        appVersion: options.appVersion,
-        signal,
-      }),
-    );
+    p: ExportParams,
+    ctx: CallContext,
+  ): Promise<ExportResultDto> => {
+    const common = {
+      format,
+      outDir: p.outDir ?? exportsDir,
+      settings: await exportSettings(options.dataDir),
+      appVersion: options.appVersion,
+      signal: ctx.signal,
+    };
+    if (p.jobId === undefined && p.sessionId === undefined) {
+      // The contract guarantees labelsPath and studyPath here.
+      const r = await exportCase({
+        ...common,
+        studyPath: p.studyPath ?? '',
+        labelsPath: p.labelsPath ?? '',
+        series: p.series,
+        edited: p.edited,
+        provenance: p.provenance,
+      });
+      return toDto(r, 'file');
+    }
+    const resolved =
+      p.jobId !== undefined
+        ? await fromJob(inference, p.jobId, ctx)
+        : await fromSession(options.dataDir, p.sessionId ?? '');
+    const series = await exportSeries(studies, resolved, p.series, ctx.signal);
+    const r = await exportLabelmap({
+      ...common,
+      labels: resolved.labels,
+      series,
+      provenance: resolved.provenance,
+    });
+    return toDto(r, p.jobId !== undefined ? 'job' : 'session');
+  };
   return {
-    exportSeg: (p, ctx) => run('seg', p, ctx.signal),
-    exportNifti: (p, ctx) => run('nifti', p, ctx.signal),
+    exportSeg: (p, ctx) => run('seg', p, ctx),
+    exportNifti: (p, ctx) => run('nifti', p, ctx),
     listDestinations: async () => (await store.list()).map(redact),
     saveDestination: async (p) => redact(await store.save(p.destination)),
     removeDestination: async (p) => ({ removed: await store.remove(p.name) }),

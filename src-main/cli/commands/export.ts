@@ -1,37 +1,110 @@
 /**
- * `metakd export <case> --format seg|nifti --labels <labelmap.nii.gz> [--out DIR] [--series S]
- * [--edited] [--json]`: writes the labelmap as a DICOM SEG on a DICOM source series, or as a NIfTI
- * mask with a provenance sidecar, in the source series' geometry.
+ * `metakd export <case> --format seg|nifti [--labels <labelmap.nii.gz>] [--out DIR] [--series S]
+ * [--provider P] [--model DIR] [--edited] [--json]`: writes a segmentation of the case as a DICOM
+ * SEG on a DICOM source series, or as a NIfTI mask with a provenance sidecar, in the source series'
+ * geometry. Without --labels the case is imported and segmented first (through the api's job
+ * methods), and the engine's labelmap is exported with its provenance.
  */
-import type { CliCommand } from '../command.ts';
-import { ApiError } from '../../api/service.ts';
+import path from 'node:path';
+import type { CliCommand, CliIo } from '../command.ts';
+import { ApiError, type ApiService } from '../../api/service.ts';
+import type { ApiEvent } from '../../api/contract.ts';
+import type { ExportResultDto } from '../../api/contract/export.ts';
+import { PROVIDER_CHOICES } from '../../api/contract/inference.ts';
 import { parseCliArgs } from './inspect.ts';
 
 const USAGE =
-  'usage: metakd export <case> --format seg|nifti --labels <labelmap.nii.gz> [--out DIR] [--series S] [--edited] [--json]';
+  'usage: metakd export <case> --format seg|nifti [--labels <labelmap.nii.gz>] [--out DIR] [--series S] [--provider P] [--model DIR] [--edited] [--json]';
 
 const HELP = `${USAGE}
 
 Writes a segmentation of <case> (a DICOM or NIfTI study folder or file) for review tools and PACS.
+Without --labels the case is segmented first (as \`metakd segment\` does) and the model's result
+is exported, with its provenance (model name, version, sha256, provider, sequences used).
 
 Options:
   --format seg|nifti   seg: DICOM Segmentation (binary, necrotic core / edema / enhancing tumour)
                        on a DICOM source series; nifti: a .nii.gz mask (labels 1/2/4) + JSON sidecar
-  --labels FILE        the labelmap to export (NIfTI, values 0/1/2/4, any grid: it is mapped onto
-                       the source series by nearest neighbour)
+  --labels FILE        export this labelmap instead of segmenting (NIfTI, values 0/1/2/4, any grid:
+                       it is mapped onto the source series by nearest neighbour)
   --out DIR            output folder (default: <data dir>/exports)
-  --series S           source series: id, SeriesInstanceUID or SeriesDescription (default: the DICOM
-                       series on the labelmap's grid, else the first DICOM series)
-  --edited             a person edited the mask (SEG SegmentAlgorithmType SEMIAUTOMATIC)
+  --series S           source series: id, SeriesInstanceUID or SeriesDescription (default: the
+                       segmentation's reference series; with --labels the DICOM series on the
+                       labelmap's grid, else the first DICOM series)
+  --provider P         execution provider when segmenting: ${PROVIDER_CHOICES.join('|')} (default auto)
+  --model DIR          model folder when segmenting (default: models/metakd-brats or $METAKD_MODEL)
+  --edited             with --labels: a person edited the mask (SEG SegmentAlgorithmType SEMIAUTOMATIC)
   --json               print the result as JSON
 
 A study imported from NIfTI only cannot be written as DICOM SEG (it has no DICOM images to
 reference); use --format nifti. ContentCreatorName and ContentLabel come from the "export" section
 of <data dir>/settings.json. Send the result with \`metakd send <file> --to <destination>\`.`;
 
+/** Progress lines on stderr: at most about ten per stage. */
+function progressLines(io: CliIo): (e: ApiEvent) => void {
+  let last = '';
+  return (e) => {
+    if (e.type !== 'job.progress' || e.total <= 0) return;
+    const step = Math.max(1, Math.ceil(e.total / 10));
+    const line = `${e.stage} ${e.done}/${e.total}`;
+    if ((e.done % step === 0 || e.done === e.total) && line !== last) {
+      io.stderr.write(line + '\n');
+      last = line;
+    }
+  };
+}
+
+function usage(message: string): never {
+  throw new ApiError({ code: 'INVALID_ARGUMENT', message: `${message}\n${USAGE}` });
+}
+
+/** Imports and segments `casePath` through the api; returns the finished job's id. */
+async function segmentCase(
+  api: ApiService,
+  io: CliIo,
+  casePath: string,
+  provider: (typeof PROVIDER_CHOICES)[number],
+  modelDir: string | undefined,
+): Promise<string> {
+  const emit = progressLines(io);
+  const imported = await api.invoke('importStudy', { path: casePath }, { emit });
+  if (imported.studies.length === 0) {
+    throw new ApiError({ code: 'NO_IMAGES', message: `${casePath}: no study found.` });
+  }
+  const { jobId } = await api.invoke(
+    'startSegmentation',
+    { studyId: imported.studies[0].id, provider, modelDir },
+    { emit },
+  );
+  const onSigint = () => void api.invoke('cancelJob', { jobId });
+  process.once('SIGINT', onSigint);
+  try {
+    const r = await api.invoke('awaitSegmentation', { jobId });
+    io.stderr.write(
+      `segmented with ${r.model.name} ${r.model.version} on ${r.provider} (${r.usedSequences.join(', ')})\n`,
+    );
+    return jobId;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function printResult(io: CliIo, r: ExportResultDto): void {
+  const counts = Object.entries(r.voxels)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  io.stdout.write(`wrote ${r.file}\n`);
+  if (r.sidecar) io.stdout.write(`wrote ${r.sidecar}\n`);
+  io.stdout.write(
+    `source series ${r.sourceSeriesId}; ${r.algorithmType}; voxels: ${counts}` +
+      (r.numberOfFrames !== undefined ? `; ${r.numberOfFrames} frames` : '') +
+      '\n',
+  );
+}
+
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'Export a labelmap as DICOM SEG or NIfTI in a source series’ geometry.',
+  summary: 'Export a segmentation (the model’s, or a labelmap file) as DICOM SEG or NIfTI.',
   help: HELP,
   async run(args, { api, io }) {
     const { values, positionals } = parseCliArgs(
@@ -41,6 +114,8 @@ export const exportCommand: CliCommand = {
         labels: { type: 'string' },
         out: { type: 'string' },
         series: { type: 'string' },
+        provider: { type: 'string' },
+        model: { type: 'string' },
         edited: { type: 'boolean' },
         json: { type: 'boolean' },
       },
@@ -48,42 +123,45 @@ export const exportCommand: CliCommand = {
     );
     const format = values.format;
     if (positionals.length !== 1 || (format !== 'seg' && format !== 'nifti')) {
-      throw new ApiError({
-        code: 'INVALID_ARGUMENT',
-        message: `give one case and --format seg|nifti.\n${USAGE}`,
-      });
+      usage('give one case and --format seg|nifti.');
     }
-    if (typeof values.labels !== 'string') {
-      throw new ApiError({
-        code: 'INVALID_ARGUMENT',
-        message: `--labels <labelmap.nii.gz> is required (the labelmap to export).\n${USAGE}`,
-      });
+    const labels = typeof values.labels === 'string' ? values.labels : undefined;
+    const provider = typeof values.provider === 'string' ? values.provider : 'auto';
+    if (!(PROVIDER_CHOICES as readonly string[]).includes(provider)) {
+      usage(`unknown provider "${provider}".`);
     }
-    const params = {
-      studyPath: positionals[0],
-      labelsPath: values.labels,
-      outDir: typeof values.out === 'string' ? values.out : undefined,
+    if (labels === undefined && values.edited === true) {
+      usage('--edited goes with --labels (a fresh segmentation has not been edited).');
+    }
+    const casePath = path.resolve(positionals[0]);
+    const common = {
+      outDir: typeof values.out === 'string' ? path.resolve(values.out) : undefined,
       series: typeof values.series === 'string' ? values.series : undefined,
-      edited: values.edited === true,
     };
+    const params =
+      labels !== undefined
+        ? {
+            ...common,
+            studyPath: casePath,
+            labelsPath: path.resolve(labels),
+            ...(values.edited === true ? { edited: true } : {}),
+          }
+        : {
+            ...common,
+            jobId: await segmentCase(
+              api,
+              io,
+              casePath,
+              provider as (typeof PROVIDER_CHOICES)[number],
+              typeof values.model === 'string' ? path.resolve(values.model) : undefined,
+            ),
+          };
     const r =
       format === 'seg'
         ? await api.invoke('exportSeg', params)
         : await api.invoke('exportNifti', params);
-    if (values.json) {
-      io.stdout.write(JSON.stringify(r, null, 2) + '\n');
-      return 0;
-    }
-    const counts = Object.entries(r.voxels)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ');
-    io.stdout.write(`wrote ${r.file}\n`);
-    if (r.sidecar) io.stdout.write(`wrote ${r.sidecar}\n`);
-    io.stdout.write(
-      `source series ${r.sourceSeriesId}; ${r.algorithmType}; voxels: ${counts}` +
-        (r.numberOfFrames !== undefined ? `; ${r.numberOfFrames} frames` : '') +
-        '\n',
-    );
+    if (values.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    else printResult(io, r);
     return 0;
   },
 };

@@ -1,8 +1,8 @@
 /**
- * Export of one case: import the study, pick the source series, read the labelmap, and write a
- * DICOM SEG or a NIfTI mask (+ sidecar) in that series' geometry into an output folder (atomic).
- * Where the labelmap came from (the engine, an edit, an expert file) does not matter here: it is a
- * NIfTI labelmap plus a provenance record.
+ * Export of one case: write a DICOM SEG or a NIfTI mask (+ sidecar) of a labelmap in a source
+ * series' geometry into an output folder (atomic). `exportLabelmap` takes a labelmap in memory (the
+ * engine's result or a review session's, resolved by the api); `exportCase` reads a labelmap file
+ * and imports the study from disk first. Either way the labelmap comes with a provenance record.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -31,7 +31,9 @@ export interface ExportCaseParams {
   /** True when a person edited the mask. */
   readonly edited?: boolean;
   /** Provenance fields that override the labelmap's sidecar. */
-  readonly provenance?: Partial<Omit<Provenance, 'sourceSeries' | 'createdAt' | 'editedByHuman'>>;
+  readonly provenance?: Partial<
+    Omit<Provenance, 'sourceSeries' | 'createdAt' | 'editedByHuman' | 'sequencesUsed'>
+  >;
   readonly settings: ExportSettings;
   readonly appVersion: string;
   readonly signal?: AbortSignal;
@@ -96,7 +98,11 @@ async function sidecarProvenance(labelsPath: string): Promise<Partial<Provenance
       modelVersion: str('ModelVersion'),
       modelSha256: str('ModelSha256'),
       provider: str('Provider'),
-      editedByHuman: p.EditedByHuman === true,
+      editedByHuman: typeof p.EditedByHuman === 'boolean' ? p.EditedByHuman : undefined,
+      editedBy: str('EditedBy'),
+      sequencesUsed: Array.isArray(p.SequencesUsed)
+        ? p.SequencesUsed.filter((x): x is string => typeof x === 'string')
+        : undefined,
     };
   } catch {
     return {}; // no sidecar: the caller's fields or "unknown"
@@ -120,26 +126,31 @@ function slug(s: string): string {
   );
 }
 
-/** Writes the SEG or NIfTI export for one case. */
-export async function exportCase(p: ExportCaseParams): Promise<ExportCaseResult> {
-  const labels = await readLabels(p.labelsPath);
-  throwIfCancelled(p.signal);
-  const imported = await importPath(p.studyPath, { signal: p.signal });
-  const all = imported.studies.flatMap((s) => s.series);
-  if (all.length === 0)
-    throw new MetaKdError(ErrorCode.NoImages, 'The study has no image series.', {
-      file: p.studyPath,
-    });
-  const series = pickSeries(all, labels, p.series);
-  const side = await sidecarProvenance(p.labelsPath);
+/** Provenance fields a caller supplies; the series and the time are filled in at export. */
+export type ProvenanceInput = Omit<Provenance, 'sourceSeries' | 'createdAt'>;
+
+/** Parameters of exportLabelmap: a labelmap already in memory and the series to export on. */
+export interface ExportLabelmapParams {
+  /** Labelmap (0/1/2/4) on any grid; mapped onto the series' grid by nearest neighbour. */
+  readonly labels: Volume;
+  /** The source series (for SEG it must be a DICOM series). */
+  readonly series: Series;
+  readonly format: 'seg' | 'nifti';
+  readonly outDir: string;
+  readonly provenance: ProvenanceInput;
+  readonly settings: ExportSettings;
+  readonly appVersion: string;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Writes the SEG or NIfTI export of an in-memory labelmap on `series` (the engine's result, a
+ * review session's labelmap, or a file read by exportCase).
+ */
+export async function exportLabelmap(p: ExportLabelmapParams): Promise<ExportCaseResult> {
+  const { labels, series } = p;
   const provenance: Provenance = {
-    algorithm: p.provenance?.algorithm ?? side.algorithm ?? 'MetaKD',
-    modelName: p.provenance?.modelName ?? side.modelName ?? UNKNOWN,
-    modelVersion: p.provenance?.modelVersion ?? side.modelVersion ?? UNKNOWN,
-    modelSha256: p.provenance?.modelSha256 ?? side.modelSha256 ?? '',
-    provider: p.provenance?.provider ?? side.provider ?? '',
-    editedByHuman: p.edited ?? side.editedByHuman ?? false,
-    editedBy: p.provenance?.editedBy,
+    ...p.provenance,
     sourceSeries: {
       id: series.id,
       SeriesInstanceUID: series.SeriesInstanceUID,
@@ -192,4 +203,37 @@ export async function exportCase(p: ExportCaseParams): Promise<ExportCaseResult>
     ]),
     provenance,
   };
+}
+
+/** Writes the SEG or NIfTI export for one case: a labelmap file on a study read from disk. */
+export async function exportCase(p: ExportCaseParams): Promise<ExportCaseResult> {
+  const labels = await readLabels(p.labelsPath);
+  throwIfCancelled(p.signal);
+  const imported = await importPath(p.studyPath, { signal: p.signal });
+  const all = imported.studies.flatMap((s) => s.series);
+  if (all.length === 0)
+    throw new MetaKdError(ErrorCode.NoImages, 'The study has no image series.', {
+      file: p.studyPath,
+    });
+  const series = pickSeries(all, labels, p.series);
+  const side = await sidecarProvenance(p.labelsPath);
+  return exportLabelmap({
+    labels,
+    series,
+    format: p.format,
+    outDir: p.outDir,
+    settings: p.settings,
+    appVersion: p.appVersion,
+    signal: p.signal,
+    provenance: {
+      algorithm: p.provenance?.algorithm ?? side.algorithm ?? 'MetaKD',
+      modelName: p.provenance?.modelName ?? side.modelName ?? UNKNOWN,
+      modelVersion: p.provenance?.modelVersion ?? side.modelVersion ?? UNKNOWN,
+      modelSha256: p.provenance?.modelSha256 ?? side.modelSha256 ?? '',
+      provider: p.provenance?.provider ?? side.provider ?? '',
+      editedByHuman: p.edited ?? side.editedByHuman ?? false,
+      editedBy: p.provenance?.editedBy ?? side.editedBy,
+      ...(side.sequencesUsed ? { sequencesUsed: side.sequencesUsed } : {}),
+    },
+  });
 }

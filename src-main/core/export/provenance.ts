@@ -15,10 +15,16 @@ export interface Provenance {
   readonly modelSha256: string;
   /** Execution provider that ran the model ("cpu", "cuda", "webgpu", …), or "" when unknown. */
   readonly provider: string;
+  /** sha256 of each model graph by name (e.g. encoder, decoder), when the engine reported them. */
+  readonly modelGraphsSha256?: Readonly<Record<string, string>>;
+  /** Sequences the model used (e.g. ["flair", "t1ce"]), when known. */
+  readonly sequencesUsed?: readonly string[];
   /** True when a person edited the mask after the model produced it. */
   readonly editedByHuman: boolean;
   /** Who edited or signed off (free text from settings), when known. */
   readonly editedBy?: string;
+  /** The review session the labelmap came from, when it came from one. */
+  readonly reviewSessionId?: string;
   /** The series the mask is exported on. */
   readonly sourceSeries: {
     /** Series id in the app (SeriesInstanceUID or a NIfTI path id). */

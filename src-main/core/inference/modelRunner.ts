@@ -10,6 +10,7 @@ import type { LoadedModel } from '../model/loadManifest.ts';
 import type { Vec3 } from '../volume/Geometry.ts';
 import {
   providerOrder,
+  providerSkipReason,
   type ProviderAttempt,
   type ProviderChoice,
   type ProviderName,
@@ -196,6 +197,11 @@ export async function createModelRunner(
   const multiple = model.manifest.inference.sizeMultiple;
   let cpuRef: Float32Array | undefined;
   for (const provider of providerOrder(options.provider ?? 'auto')) {
+    const skip = providerSkipReason(provider, options.provider ?? 'auto');
+    if (skip) {
+      attempts.push({ provider, ok: false, reason: skip, ms: 0 });
+      continue;
+    }
     const t0 = performance.now();
     let runner: OrtRunner | undefined;
     try {

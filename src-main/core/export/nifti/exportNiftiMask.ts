@@ -83,9 +83,14 @@ export async function exportNiftiMask(p: ExportNiftiParams): Promise<ExportedNif
       ModelName: p.provenance.modelName,
       ModelVersion: p.provenance.modelVersion,
       ModelSha256: p.provenance.modelSha256,
+      ...(p.provenance.modelGraphsSha256
+        ? { ModelGraphsSha256: p.provenance.modelGraphsSha256 }
+        : {}),
       Provider: p.provenance.provider,
+      ...(p.provenance.sequencesUsed ? { SequencesUsed: p.provenance.sequencesUsed } : {}),
       EditedByHuman: p.provenance.editedByHuman,
       ...(p.provenance.editedBy ? { EditedBy: p.provenance.editedBy } : {}),
+      ...(p.provenance.reviewSessionId ? { ReviewSessionId: p.provenance.reviewSessionId } : {}),
       SourceSeries: p.provenance.sourceSeries,
       CreatedAt: p.provenance.createdAt,
       Software: `MetaKD Review ${p.appVersion}`,

@@ -117,6 +117,24 @@ function segmentItem(label: TumourLabel, number: number, p: Provenance): DicomDa
   };
 }
 
+/** LO ContentDescription: algorithm, version, sequences used, edited or not, empty labels. */
+function contentDescription(p: Provenance, empties: string): string {
+  const from = p.sequencesUsed?.length ? ` from ${p.sequencesUsed.join('+')}` : '';
+  return (
+    `Tumour sub-regions by ${p.algorithm} ${p.modelVersion}${from}` +
+    (p.editedByHuman ? ', edited by a person' : '') +
+    (empties ? `; no voxels: ${empties}` : '')
+  ).slice(0, 64);
+}
+
+/** Free text as a PN value: no component or repetition delimiters, at most 64 characters. */
+function personName(s: string | undefined): string {
+  return (s ?? '')
+    .replace(/[\\^=]/g, ' ')
+    .trim()
+    .slice(0, 64);
+}
+
 function fmt(x: number): number {
   // DS is at most 16 characters; 6 decimals of a millimetre is far below any scanner's precision.
   return Number(x.toFixed(6));
@@ -238,12 +256,9 @@ export function buildSeg(params: BuildSegParams): BuiltSeg {
     ContentTime: time,
     ImageType: ['DERIVED', 'PRIMARY'],
     ContentLabel: toContentLabel(settings.ContentLabel),
-    ContentDescription: (
-      `Tumour sub-regions by ${provenance.algorithm} ${provenance.modelVersion}` +
-      (provenance.editedByHuman ? ', edited by a person' : '') +
-      (empties ? `; no voxels: ${empties}` : '')
-    ).slice(0, 64),
-    ContentCreatorName: settings.ContentCreatorName,
+    ContentDescription: contentDescription(provenance, empties),
+    // The settings name the person responsible; without one, the reader who edited the mask.
+    ContentCreatorName: settings.ContentCreatorName || personName(provenance.editedBy),
     ContentQualification: 'RESEARCH',
     SamplesPerPixel: 1,
     PhotometricInterpretation: 'MONOCHROME2',

@@ -89,9 +89,12 @@ export function equipmentModule(appVersion: string, p: Provenance): DicomDataset
     Manufacturer: MANUFACTURER,
     ManufacturerModelName: 'MetaKD Review',
     DeviceSerialNumber: serial,
+    // LO values are at most 64 characters: the model (with a sha prefix that identifies it) and
+    // the execution provider each get their own value; the full hashes are in the NIfTI sidecar.
     SoftwareVersions: [
       `MetaKD Review ${appVersion}`,
       `${p.modelName} ${p.modelVersion}${sha}`.slice(0, 64),
+      ...(p.provider ? [`onnxruntime provider ${p.provider}`.slice(0, 64)] : []),
     ],
   };
 }
