@@ -59,23 +59,64 @@ def table_only(ev: dict) -> dict:
     return {"rows": ev["rows"], "mean": ev["mean"]}
 
 
-def build_manifest(state: dict, abl_state: dict, net, out_dir: str, evals: dict, check: dict) -> dict:
+def budget(state: dict) -> dict:
+    """Iterations, seconds and hardware over the run and the runs it was continued from."""
+    parts, node = [], {"iteration": state["iteration"], "elapsed": state["elapsed"], **state["info"]}
+    while node:
+        parts.append(node)
+        node = node.get("parent")
+    hardware = []
+    for p in reversed(parts):
+        if p["hardware"] not in hardware:
+            hardware.append(p["hardware"])
+    return {
+        "iterations": sum(int(p["iteration"]) for p in parts),
+        "seconds": sum(float(p["elapsed"]) for p in parts),
+        "hardware": " then ".join(hardware),
+        "parts": [(int(p["iteration"]), float(p["args"]["max_minutes"])) for p in reversed(parts)],
+    }
+
+
+def continuation_note(info: dict, abl_state: dict) -> str:
+    """What the continuation changed (deviation from the single-schedule method), or ''."""
+    if not info.get("parent"):
+        return ""
+    a = info["args"]
+    abl_parts = budget(abl_state)["parts"]
+    return (
+        f" Then both were continued from those checkpoints, again at the same time on one GPU, for "
+        f"{a['max_minutes']} min each with a fresh poly schedule (peak lr {a['lr']}, all batches with a "
+        f"random sequence subset; ablation {abl_parts[-1][0]} iterations). Deviation for MetaKD in the "
+        f"continuation: the importance logits restarted at 0 (the first run's α had collapsed onto T1ce, "
+        f"giving distillation weights ~37), meta Adam lr {a['meta_lr']} instead of 1e-2, and α_t/α_s "
+        f"capped at {a['kd_max_weight']}."
+    )
+
+
+def build_manifest(state: dict, abl_state: dict, net, out_dir: str, evals: dict, check: dict, version: str) -> dict:
     info = state["info"]
     alpha = torch.softmax(state["meta_logits"].float(), 0).tolist()
     fmt = lambda t: "/".join(f"{t['mean'][r]:.3f}" for r in ("et", "tc", "wt"))  # noqa: E731
+    total, abl_total = budget(state), budget(abl_state)
+    root = info
+    while root.get("parent"):
+        root = root["parent"]
+    first = root["args"]  # the first run's settings; a continuation adds continuation_note
     notes = (
         f"{info['variant']} weights shipped. MetaKD and the ablation (same network, no distillation, no "
         f"meta step) were trained at the same time on one GPU with the same budget "
-        f"({info['args']['max_minutes']} min each, batch {info['args']['batch']}, patch "
-        f"{info['args']['patch']}, AdamW lr {info['args']['lr']} poly, bf16 autocast; ablation "
-        f"{abl_state['iteration']} iterations). 15-combination mean Dice ET/TC/WT: MetaKD "
+        f"({first['max_minutes']} min each, batch {first['batch']}, patch "
+        f"{first['patch']}, AdamW lr {first['lr']} poly, bf16 autocast; ablation "
+        f"{abl_total['parts'][0][0]} iterations).{continuation_note(info, abl_state)} Total: MetaKD "
+        f"{total['iterations']} iterations / {total['seconds']:.0f} s, ablation {abl_total['iterations']} / "
+        f"{abl_total['seconds']:.0f} s. 15-combination mean Dice ET/TC/WT: MetaKD "
         f"{fmt(evals['metakd'])}, ablation {fmt(evals['ablation'])}. ONNX vs PyTorch on "
         f"{check['input']}: max |Δprob| {check['maxAbsDiff']:.1e}."
     )
     return {
         "schemaVersion": 1,
         "name": "metakd-brats",
-        "version": "1.0.0",
+        "version": version,
         "description": "Brain-tumour segmentation (ET, TC, WT) robust to missing MRI sequences, "
         "trained on 17 BraTS 2018 cases. Research review only; not a diagnostic device.",
         "method": "MetaKD (arXiv 2405.07155)",
@@ -113,9 +154,9 @@ def build_manifest(state: dict, abl_state: dict, net, out_dir: str, evals: dict,
             "data": "BraTS 2018 training cases (24 labelled cases in ../shared/data/brats18), "
             "2 mm grid, brain-box crop, z-score on non-zero voxels",
             "split": info["split"],
-            "iterations": int(state["iteration"]),
-            "hardware": info["hardware"],
-            "durationSeconds": round(float(state["elapsed"]), 1),
+            "iterations": total["iterations"],
+            "hardware": total["hardware"],
+            "durationSeconds": round(total["seconds"], 1),
             "seed": int(info["seed"]),
             "parameters": int(info["parameters"]),
             "notes": notes,
@@ -150,6 +191,7 @@ def main(argv=None) -> None:
     ap.add_argument("--metakd-eval")
     ap.add_argument("--ablation-eval")
     ap.add_argument("--ship", choices=["metakd", "ablation"], default="metakd")
+    ap.add_argument("--version", default="1.0.0", help="manifest version (1.1.0 = the continued model)")
     ap.add_argument("--verify-case", default=os.path.join(brats_dir(), VAL_CASES[0]))
     args = ap.parse_args(argv)
     torch.set_num_threads(2)
@@ -171,7 +213,7 @@ def main(argv=None) -> None:
         raise SystemExit("evaluation must cover exactly the validation cases")
     export_graphs(net, args.out)
     check = verify_graphs(net, args.out, args.verify_case)
-    manifest = build_manifest(state, abl_state, net, args.out, evals, check)
+    manifest = build_manifest(state, abl_state, net, args.out, evals, check, args.version)
     shipped = sum(manifest["graphs"][g]["bytes"] for g in ("encoder", "decoder"))
     if shipped > MAX_SHIPPED_BYTES:
         raise SystemExit(f"shipped graphs are {shipped} bytes > {MAX_SHIPPED_BYTES}")

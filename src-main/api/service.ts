@@ -68,8 +68,15 @@ export interface ApiService {
 /** Creates the service over core. */
 export function createApiService(options: ServiceOptions = defaultServiceOptions()): ApiService {
   const inference = createInferenceService(options);
+  const studies = createStudyService(options);
   const impl: ServiceImpl = {
-    ...createStudyService(options),
+    ...studies,
+    // An imported study is usually segmented next: have the segmentation worker ready.
+    importStudy: async (p, ctx) => {
+      const r = await studies.importStudy(p, ctx);
+      inference.prewarm();
+      return r;
+    },
     ...inference.parts,
     ...createSessionService(options, inference.segmentations),
     ...createViewerService(async (studyId, seriesId) => getSeries(studyId, seriesId)),

@@ -1,7 +1,8 @@
 /**
- * Service: segmentation jobs over core/inference. A job runs segmentStudy in a worker thread on the
- * assigned series of an imported study (studyStore), emits progress and finish events, and keeps
- * its result (labelmap included) in an in-memory result store bounded to the most recent jobs.
+ * Service: segmentation jobs over core/inference. A job runs segmentStudy in the service's one
+ * long-lived worker thread (sessions cached there, jobs queued) on the assigned series of an
+ * imported study (studyStore), emits progress and finish events, and keeps its result (labelmap
+ * included) in an in-memory result store bounded to the most recent jobs.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { ErrorCode, isMetaKdError, MetaKdError } from '../../core/errors.ts';
 import type { ModelSlot } from '../../core/enums/SequenceLabel.ts';
 import type { Volume } from '../../core/volume/Volume.ts';
 import { loadManifest } from '../../core/model/loadManifest.ts';
-import { segmentInWorker } from '../../core/inference/segmentInWorker.ts';
+import { SegmentationWorker } from '../../core/inference/segmentInWorker.ts';
 import type { SegmentResult } from '../../core/inference/segmentStudy.ts';
 import { saveSegmentation } from '../../core/inference/saveSegmentation.ts';
 import type { CallContext } from '../contract/events.ts';
@@ -31,6 +32,11 @@ type InferenceMethodName =
 const MAX_KEPT_JOBS = 16;
 /** Default model folder name under modelsDir. */
 const DEFAULT_MODEL = 'metakd-brats';
+/**
+ * Delay before a prewarm starts the worker: a short-lived process (a CLI command that only
+ * imports) exits first and pays nothing; the app has the worker ready before Run is pressed.
+ */
+const PREWARM_DELAY_MS = 300;
 const SLOTS: readonly ModelSlot[] = ['flair', 't1', 't1ce', 't2'];
 const LABEL_NAMES = {
   '1': 'NCR (necrotic / non-enhancing core)',
@@ -95,6 +101,13 @@ export interface InferenceService {
   readonly parts: ServiceParts<InferenceMethodName>;
   /** Finished jobs' labelmaps for review sessions. */
   readonly segmentations: SegmentationSource;
+  /**
+   * Starts the segmentation worker and opens the default model's sessions shortly (cheap; call it
+   * when a study is imported). Failures are not reported here but by the job that needs them.
+   */
+  prewarm(): void;
+  /** Stops the worker (queued and running jobs end as cancelled). */
+  close(): Promise<void>;
 }
 
 /** Creates the inference service part. */
@@ -103,6 +116,7 @@ export function createInferenceService(
   store: StudyStore = studyStore,
 ): InferenceService {
   const jobs = new Map<string, Job>();
+  const worker = new SegmentationWorker();
   const job = (jobId: string): Job => {
     const j = jobs.get(jobId);
     if (!j) throw new MetaKdError(ErrorCode.NotFound, `No segmentation job "${jobId}".`);
@@ -161,7 +175,7 @@ export function createInferenceService(
       studyId: p.studyId,
       controller,
       status: 'running',
-      promise: segmentInWorker(
+      promise: worker.run(
         { model, volumes, provider: p.provider, contributions: p.contributions },
         {
           signal: controller.signal,
@@ -284,5 +298,12 @@ export function createInferenceService(
       labels: j.labelmap.data as Uint8Array,
     };
   };
-  return { parts, segmentations };
+  const prewarm = () => {
+    const timer = setTimeout(
+      () => worker.prewarm({ model: resolveModelDir(options), provider: 'auto' }),
+      PREWARM_DELAY_MS,
+    );
+    timer.unref();
+  };
+  return { parts, segmentations, prewarm, close: () => worker.close() };
 }

@@ -138,16 +138,17 @@ function progressPrinter(io: CliIo): (e: ApiEvent) => void {
 async function segmentOne(o: Options, api: ApiService, io: CliIo): Promise<number> {
   const t0 = performance.now();
   const emit = progressPrinter(io);
-  const imported = await api.invoke('importStudy', { path: o.path }, { emit });
-  const importMs = performance.now() - t0;
-  if (imported.studies.length === 0) {
-    throw new ApiError({ code: 'NO_IMAGES', message: `${o.path}: no study found.` });
-  }
-  const study = imported.studies[0];
+  // Ctrl-C cancels cleanly at any stage (import, queue, inference): exit 130, nothing written.
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   try {
+    const imported = await api.invoke('importStudy', { path: o.path }, { emit, signal: ac.signal });
+    const importMs = performance.now() - t0;
+    if (imported.studies.length === 0) {
+      throw new ApiError({ code: 'NO_IMAGES', message: `${o.path}: no study found.` });
+    }
+    const study = imported.studies[0];
     const { jobId } = await api.invoke(
       'startSegmentation',
       {
@@ -159,8 +160,13 @@ async function segmentOne(o: Options, api: ApiService, io: CliIo): Promise<numbe
       },
       { emit },
     );
-    ac.signal.addEventListener('abort', () => void api.invoke('cancelJob', { jobId }));
+    const cancel = () => void api.invoke('cancelJob', { jobId });
+    if (ac.signal.aborted) cancel();
+    else ac.signal.addEventListener('abort', cancel, { once: true });
     const result = await api.invoke('awaitSegmentation', { jobId });
+    // A Ctrl-C that lands after the result but before anything is written still cancels.
+    if (ac.signal.aborted)
+      throw new ApiError({ code: 'CANCELLED', message: 'Cancelled by the user.' });
     const saved = await api.invoke('saveSegmentation', {
       jobId,
       outDir: o.out,

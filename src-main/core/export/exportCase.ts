@@ -4,7 +4,7 @@
  * engine's result or a review session's, resolved by the api); `exportCase` reads a labelmap file
  * and imports the study from disk first. Either way the labelmap comes with a provenance record.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { importPath } from '../study/importStudy.ts';
 import type { Series } from '../study/types.ts';
@@ -159,6 +159,7 @@ export async function exportLabelmap(p: ExportLabelmapParams): Promise<ExportCas
     createdAt: new Date().toISOString(),
   };
   throwIfCancelled(p.signal);
+  await mkdir(p.outDir, { recursive: true });
   if (p.format === 'nifti') {
     const file = path.join(p.outDir, `${slug(series.SeriesDescription)}_metakd_mask.nii.gz`);
     const r = await exportNiftiMask({

@@ -24,7 +24,8 @@ import {
   type ContributionReadout,
 } from '../contributions/contributions.ts';
 import { nonEmptySubsets } from '../contributions/shapley.ts';
-import { createModelRunner, type ModelRunner } from './modelRunner.ts';
+import type { ModelRunner } from './modelRunner.ts';
+import { freshRunnerSource, type RunnerSource } from './runnerCache.ts';
 import type { ProviderAttempt, ProviderChoice, ProviderName } from './providers.ts';
 import { runTiles, type TileResult } from './tiledInference.ts';
 import { probsToLabels } from './labels.ts';
@@ -44,8 +45,12 @@ export interface SegmentParams {
   readonly threads?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressFn;
-  /** Use this runner instead of creating one (tests inject faults here; it is not released). */
+  /**
+   * Use this runner instead of creating one: no fallback, not released (tests inject faults here).
+   */
   readonly runner?: ModelRunner;
+  /** Where runners come from (default: fresh sessions per call; the worker passes its cache). */
+  readonly runners?: RunnerSource;
 }
 
 /** Wall-clock milliseconds per stage. */
@@ -86,12 +91,21 @@ export interface SegmentResult {
   readonly contributions?: ContributionReadout;
 }
 
+interface RunState {
+  runner: ModelRunner;
+  /** Acquired from `source` (given back at the end), as opposed to injected by the caller. */
+  owned: boolean;
+  warnings: string[];
+  sessionMs: number;
+}
+
 async function runWithFallback(
   params: SegmentParams,
   model: LoadedModel,
   input: PreparedInput,
   subsets: number[],
-  state: { runner: ModelRunner; owned: boolean; warnings: string[]; sessionMs: number },
+  state: RunState,
+  source: RunnerSource,
 ): Promise<TileResult> {
   const run = () =>
     runTiles({
@@ -108,21 +122,22 @@ async function runWithFallback(
     if (isMetaKdError(e)) throw e;
     const failed = state.runner.provider;
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-    const auto = (params.provider ?? 'auto') === 'auto' && !params.runner;
+    const auto = (params.provider ?? 'auto') === 'auto' && state.owned;
+    if (state.owned) {
+      // A runner that failed mid-run is never reused (a cached one is dropped and freed).
+      await source.release(state.runner, true).catch(() => undefined);
+      state.owned = false;
+    }
     if (!auto || failed === 'cpu') {
       throw new MetaKdError(
         ErrorCode.ProviderFailed,
         `${failed} provider failed during inference: ${msg}`,
-        {
-          file: model.decoderPath,
-          cause: e,
-        },
+        { file: model.decoderPath, cause: e },
       );
     }
     state.warnings.push(`${failed} provider failed during inference (${msg}); re-ran on CPU.`);
-    if (state.owned) await state.runner.release().catch(() => undefined);
     const t0 = performance.now();
-    state.runner = await createModelRunner(model, { provider: 'cpu', threads: params.threads });
+    state.runner = await source.acquire(model, { provider: 'cpu', threads: params.threads });
     state.owned = true;
     state.sessionMs += performance.now() - t0;
     return await run();
@@ -141,10 +156,11 @@ export async function segmentStudy(params: SegmentParams): Promise<SegmentResult
   params.onProgress?.('preprocess', 1, 1);
   const tPre = performance.now();
   throwIfCancelled(params.signal);
-  const state = {
+  const source = params.runners ?? freshRunnerSource();
+  const state: RunState = {
     runner:
       params.runner ??
-      (await createModelRunner(model, { provider: params.provider, threads: params.threads })),
+      (await source.acquire(model, { provider: params.provider, threads: params.threads })),
     owned: !params.runner,
     warnings: [...input.warnings],
     sessionMs: 0,
@@ -155,7 +171,7 @@ export async function segmentStudy(params: SegmentParams): Promise<SegmentResult
     const presentMask = input.present.reduce((a, p, m) => (p ? a | (1 << m) : a), 0);
     const subsets = params.contributions ? nonEmptySubsets(presentMask) : [presentMask];
     const tInfer = performance.now();
-    const tiles = await runWithFallback(params, model, input, subsets, state);
+    const tiles = await runWithFallback(params, model, input, subsets, state, source);
     const tPost = performance.now();
     const grid = input.modelGrid;
     const toLabels = (probs: Float32Array) =>
@@ -208,6 +224,6 @@ export async function segmentStudy(params: SegmentParams): Promise<SegmentResult
       contributions,
     };
   } finally {
-    if (state.owned) await state.runner.release();
+    if (state.owned) await source.release(state.runner, false);
   }
 }

@@ -1,36 +1,66 @@
 /**
- * Worker-thread body: runs segmentStudy off the main thread so the app stays responsive.
- * Messages: in `{type:'cancel'}`; out `{type:'progress'|'result'|'error', …}`. The labelmap's
- * buffer is transferred, not copied.
+ * Worker-thread body: a long-lived loop that runs segmentStudy jobs off the main thread so the app
+ * stays responsive. It keeps its onnxruntime sessions between jobs (one runner per model files,
+ * provider choice and threads), so only the first job pays for session creation and the provider
+ * self-test. One job at a time; the main side (segmentInWorker.ts) queues them.
+ * In: `run` (request), `cancel` (job id), `warm` (open sessions ahead of a job).
+ * Out: `ready` once loaded, then per job `progress`, `result` (labelmap buffer transferred) or
+ * `error`.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { isMetaKdError } from '../errors.ts';
+import { loadManifest } from '../model/loadManifest.ts';
 import { segmentStudy } from './segmentStudy.ts';
-import type { WorkerRequest, WorkerMessage } from './segmentInWorker.ts';
+import { cachingRunnerSource } from './runnerCache.ts';
+import type { WorkerInMessage, WorkerOutMessage } from './segmentInWorker.ts';
 
 const port = parentPort;
 if (!port) throw new Error('segmentWorkerBody must run in a worker thread');
-const request = workerData as WorkerRequest;
-const controller = new AbortController();
-port.on('message', (m: { type?: string }) => {
-  if (m?.type === 'cancel') controller.abort();
-});
-const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+const runners = cachingRunnerSource();
+const controllers = new Map<number, AbortController>();
+const post = (m: WorkerOutMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
-try {
-  const result = await segmentStudy({
-    ...request,
-    signal: controller.signal,
-    onProgress: (stage, done, total) => post({ type: 'progress', stage, done, total }),
-  });
-  post({ type: 'result', result }, [result.labelmap.data.buffer as ArrayBuffer]);
-} catch (e) {
-  post({
-    type: 'error',
-    error: isMetaKdError(e)
-      ? { code: e.code, message: e.message, file: e.file }
-      : { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) },
-  });
-} finally {
-  port.close();
+function errorDto(e: unknown): { code: string; message: string; file?: string } {
+  return isMetaKdError(e)
+    ? { code: e.code, message: e.message, file: e.file }
+    : { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
 }
+
+async function runJob(m: Extract<WorkerInMessage, { type: 'run' }>): Promise<void> {
+  const controller = new AbortController();
+  controllers.set(m.id, controller);
+  try {
+    const result = await segmentStudy({
+      ...m.request,
+      runners,
+      signal: controller.signal,
+      onProgress: (stage, done, total) => post({ type: 'progress', id: m.id, stage, done, total }),
+    });
+    post({ type: 'result', id: m.id, result }, [result.labelmap.data.buffer as ArrayBuffer]);
+  } catch (e) {
+    post({ type: 'error', id: m.id, error: errorDto(e) });
+  } finally {
+    controllers.delete(m.id);
+  }
+}
+
+/** Opens (and caches) the sessions a later job will use; failures surface in that job instead. */
+async function warm(m: Extract<WorkerInMessage, { type: 'warm' }>): Promise<void> {
+  try {
+    const model = await loadManifest(m.model);
+    const runner = await runners.acquire(model, { provider: m.provider, threads: m.threads });
+    await runners.release(runner, false);
+  } catch {
+    // Nothing to report here: the job that needs these sessions gets the error with its context.
+  }
+}
+
+// Jobs arrive one at a time, but a cancel must be handled while a job runs: chain the work and
+// handle `cancel` immediately.
+let chain: Promise<void> = Promise.resolve();
+port.on('message', (m: WorkerInMessage) => {
+  if (m.type === 'cancel') controllers.get(m.id)?.abort();
+  else if (m.type === 'run') chain = chain.then(() => runJob(m));
+  else if (m.type === 'warm') chain = chain.then(() => warm(m));
+});
+post({ type: 'ready' });

@@ -1,10 +1,12 @@
 /**
  * Export → PACS against a real Orthanc (Debian orthanc + orthanc-dicomweb) started on free loopback
- * ports: the four-series DICOM study generated from a BraTS case, its expert label exported as SEG
- * on the T1ce series, then C-STORE (checked through Orthanc's REST api) and STOW-RS (checked by
- * QIDO-RS); Orthanc stopped in the middle of a send (the export stays in the outbox and is delivered
- * after Orthanc comes back, also by a fresh Outbox as after an app restart); wrong AE title and
- * HTTP 401 give the right messages.
+ * ports: the four-series DICOM study generated from a BraTS case is imported and segmented with
+ * the shipped model through the api (once, shared by the file), the engine's labelmap exported as
+ * SEG on the T1ce series, then C-STORE (checked through Orthanc's REST api: stored, references the
+ * T1ce series, AUTOMATIC with the model version) and STOW-RS (checked by QIDO-RS); Orthanc stopped
+ * in the middle of a send (the export stays in the outbox and is delivered after Orthanc comes
+ * back, also by a fresh Outbox as after an app restart); wrong AE title and HTTP 401 give the right
+ * messages.
  */
 import { it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
@@ -16,7 +18,13 @@ import {
   writeMrStudyFromBratsCase,
   type WrittenMrStudy,
 } from '../../../src-main/core/io/dicom/writeMrStudy.ts';
-import { exportCase, type ExportCaseResult } from '../../../src-main/core/export/exportCase.ts';
+import {
+  createApiService,
+  defaultServiceOptions,
+  type ApiService,
+} from '../../../src-main/api/service.ts';
+import type { ExportResultDto } from '../../../src-main/api/contract/export.ts';
+import type { SegmentationResultDto } from '../../../src-main/api/contract/inference.ts';
 import {
   DestinationStore,
   type Destination,
@@ -30,24 +38,35 @@ import { isMetaKdError } from '../../../src-main/core/errors.ts';
 
 const CASE = 'Brats18_2013_20_1';
 const describeOrthanc = hasOrthanc ? describeData : describeData.skip;
+/**
+ * DIMSE timeout of the destination the outage test uses: it bounds the wait should the killed
+ * Orthanc's connection not be reset at once; Orthanc answers a C-STORE within about 0.1 s here
+ * even on a loaded machine, so 5 s is far from a false timeout.
+ */
+const OUTAGE_TIMEOUT_MS = 5_000;
+/**
+ * The outage send: this many FLAIR images plus a SEG, Orthanc killed after OUTAGE_KILL_AT are
+ * confirmed. Orthanc stores about 10–15 images a second here, so the send is still running when it
+ * dies, and the redelivery after the restart stays short (the whole series took 15 s).
+ */
+const OUTAGE_IMAGES = 40;
+const OUTAGE_KILL_AT = 10;
 
 let tmp: string;
 let study: WrittenMrStudy;
 let orthanc: OrthancInstance;
 let secured: OrthancInstance;
 let store: DestinationStore;
+let api: ApiService;
+let segmentation: SegmentationResultDto;
 
-async function exportSeg(): Promise<ExportCaseResult> {
+/** A fresh SEG of the engine's labelmap on the T1ce series (a new SOPInstanceUID each time). */
+async function exportSeg(): Promise<ExportResultDto> {
   const t1ce = study.series.find((s) => s.slot === 't1ce');
-  return exportCase({
-    studyPath: study.outDir,
-    labelsPath: dataPath('brats18', CASE, `${CASE}_seg.nii.gz`),
-    format: 'seg',
-    outDir: path.join(tmp, 'exports'),
+  return api.invoke('exportSeg', {
+    jobId: segmentation.jobId,
     series: t1ce?.SeriesInstanceUID,
-    provenance: { algorithm: 'expert', modelName: 'BraTS 2018 expert label', modelVersion: '2018' },
-    settings: { ContentCreatorName: 'Test^Reader', ContentLabel: 'TUMOUR' },
-    appVersion: '0.1.0',
+    outDir: path.join(tmp, 'exports'),
   });
 }
 
@@ -63,12 +82,19 @@ interface FindHit {
   ID: string;
 }
 
-describeOrthanc('export to a real Orthanc', () => {
-  let seg: ExportCaseResult;
+describeOrthanc('export of a segmentation to a real Orthanc', () => {
+  let seg: ExportResultDto;
 
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(tmpdir(), 'metakd-pacs-'));
     study = await writeMrStudyFromBratsCase(dataPath('brats18', CASE), path.join(tmp, 'study'));
+    api = createApiService({ ...defaultServiceOptions(), dataDir: path.join(tmp, 'data') });
+    const imported = await api.invoke('importStudy', { path: study.outDir });
+    const { jobId } = await api.invoke('startSegmentation', {
+      studyId: imported.studies[0].id,
+      provider: 'cpu',
+    });
+    // Orthanc starts, and receives the T1ce images, while the model runs in its worker.
     [orthanc, secured] = await Promise.all([
       startOrthanc(),
       startOrthanc({ user: { name: 'reader', password: 'secret' } }),
@@ -83,6 +109,15 @@ describeOrthanc('export to a real Orthanc', () => {
         host: '127.0.0.1',
         port: orthanc.dicomPort,
         timeoutMs: 10_000,
+      },
+      {
+        kind: 'dimse',
+        name: 'orthanc-outage',
+        calledAeTitle: 'ORTHANC',
+        callingAeTitle: 'METAKD',
+        host: '127.0.0.1',
+        port: orthanc.dicomPort,
+        timeoutMs: OUTAGE_TIMEOUT_MS,
       },
       {
         kind: 'dicomweb',
@@ -104,6 +139,7 @@ describeOrthanc('export to a real Orthanc', () => {
       (await store.get('orthanc-dimse')) as Extract<Destination, { kind: 'dimse' }>,
       files,
     );
+    segmentation = await api.invoke('awaitSegmentation', { jobId });
     seg = await exportSeg();
   });
 
@@ -112,7 +148,7 @@ describeOrthanc('export to a real Orthanc', () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('C-STOREs the SEG; Orthanc stores it and it references the T1ce series', async () => {
+  it('C-STOREs the SEG of the engine result; Orthanc stores it, referencing the T1ce series', async () => {
     expect(await testDestination(await store.get('orthanc-dimse'))).toHaveProperty('ms');
     const box = outbox();
     const item = await box.enqueue([seg.file], 'orthanc-dimse');
@@ -143,6 +179,18 @@ describeOrthanc('export to a real Orthanc', () => {
     }).then((r) => r.json() as Promise<FindHit[] | string[]>);
     expect(series.length).toBe(1);
     expect(tags.StudyInstanceUID).toBe(study.StudyInstanceUID);
+    // The provenance reached the PACS: the model's own result, its version, the provider.
+    const segments = tags.SegmentSequence as Record<string, string>[];
+    expect(segments.length).toBeGreaterThan(0);
+    for (const s of segments) {
+      expect(s.SegmentAlgorithmType).toBe('AUTOMATIC');
+      expect(s.SegmentAlgorithmName).toBe(
+        `MetaKD ${segmentation.model.name} ${segmentation.model.version}`,
+      );
+    }
+    expect(String(tags.SoftwareVersions)).toContain(
+      `onnxruntime provider ${segmentation.provider}`,
+    );
   });
 
   it('STOW-RS stores a SEG that QIDO-RS then finds', async () => {
@@ -163,21 +211,27 @@ describeOrthanc('export to a real Orthanc', () => {
   });
 
   it('keeps an export in the outbox when Orthanc stops mid-send and delivers it after a restart', async () => {
-    // A big send (the FLAIR series + a SEG) so that Orthanc can be stopped while it runs.
+    // A send long enough (FLAIR images + a SEG) that Orthanc can be stopped while it runs.
     const flair = study.series.find((s) => s.slot === 'flair');
     const third = await exportSeg();
     const box = outbox();
-    const item = await box.enqueue([...(flair?.files ?? []), third.file], 'orthanc-dimse');
+    const images = (flair?.files ?? []).slice(0, OUTAGE_IMAGES);
+    const item = await box.enqueue([...images, third.file], 'orthanc-outage');
     let stopping: Promise<void> | undefined;
+    let confirmed = 0;
     const err = await box
       .deliver(item.id, (p) => {
-        if (p.done === 20 && !stopping) stopping = orthanc.stop('SIGKILL');
+        confirmed = p.done;
+        if (p.done === OUTAGE_KILL_AT && !stopping) stopping = orthanc.stop('SIGKILL');
       })
       .then(
         () => undefined,
         (e: unknown) => e,
       );
     await stopping;
+    // Killed in the middle: some images were confirmed, not all.
+    expect(confirmed).toBeGreaterThanOrEqual(OUTAGE_KILL_AT);
+    expect(confirmed).toBeLessThan(item.files.length);
     expect(isMetaKdError(err)).toBe(true);
     expect(['PACS_UNREACHABLE', 'PACS_TIMEOUT']).toContain((err as { code: string }).code);
     const [left] = await box.list();

@@ -11,6 +11,7 @@ import { expect, it } from 'vitest';
 import { describeData, dataPath, repoRoot } from '../../helpers/data.ts';
 import { readBratsLabels } from '../../fixtures/bratsCase.ts';
 import { main } from '../../../src-main/cli/main.ts';
+import { createApiService } from '../../../src-main/api/service.ts';
 import { readNifti } from '../../../src-main/core/io/nifti/index.ts';
 import { regionDice, REGIONS } from '../../../src-main/core/metrics/regions.ts';
 import type { ModelManifest } from '../../../src-main/core/model/Manifest.ts';
@@ -36,6 +37,9 @@ const describeModel = existsSync(MANIFEST)
 const silent = { write: () => true } as unknown as NodeJS.WritableStream;
 
 describeModel('shipped model reproduces its evaluation table', () => {
+  // One service for every run, as a long-lived app would have: its worker and sessions are reused
+  // (each `metakd segment` process would start its own; the command code path is the same).
+  const api = createApiService();
   const manifest = existsSync(MANIFEST)
     ? (JSON.parse(readFileSync(MANIFEST, 'utf8')) as ModelManifest)
     : undefined;
@@ -65,6 +69,7 @@ describeModel('shipped model reproduces its evaluation table', () => {
             MODEL,
           ],
           { stdout: silent, stderr: silent },
+          api,
         );
         expect(code, `segment ${id}`).toBe(0);
         const pred = await readNifti(path.join(out, 'labelmap.nii.gz'));

@@ -81,6 +81,32 @@ describeBoth('training pipeline (tiny budgets)', () => {
     expect(readFileSync(path.join(out, 'train.log'), 'utf8')).toMatch(/done: 2 iterations/);
   });
 
+  it('--init-from continues a run in a new folder with a fresh budget and reset importance', () => {
+    const parent = path.join(tmp, 'parent');
+    const first = runPython(args(parent, '--max-iters', '2', '--meta-every', '1'));
+    expect(first.status, first.output).toBe(0);
+    const out = path.join(tmp, 'continued');
+    const more = [
+      '--init-from',
+      path.join(parent, 'latest.pt'),
+      '--reset-alpha',
+      '--kd-max-weight',
+      '4',
+    ];
+    const res = runPython(args(out, '--max-iters', '1', '--meta-every', '100', ...more));
+    expect(res.status, res.output).toBe(0);
+    expect(res.output).toMatch(/initialised from .*parent.latest\.pt \(iteration 2,/);
+    expect(res.output).toMatch(/it 1 .*alpha \[0\.25, 0\.25, 0\.25, 0\.25\]/);
+    expect(res.output).toMatch(/done: 1 iterations/);
+    const info = runPython([
+      '-c',
+      'import sys, torch; s = torch.load(sys.argv[1], weights_only=False); ' +
+        'print("parent", s["info"]["parent"]["iteration"], s["iteration"])',
+      path.join(out, 'latest.pt'),
+    ]);
+    expect(info.output).toMatch(/parent 2 1/);
+  });
+
   it('--ablation trains without distillation and without the meta step', () => {
     const out = path.join(tmp, 'ablation');
     const res = runPython(args(out, '--max-iters', '2', '--meta-every', '1', '--ablation'));

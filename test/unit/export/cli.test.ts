@@ -1,7 +1,7 @@
 /**
  * `metakd export` and `metakd send` through the real api service (temp data folder): SEG and NIfTI
- * export of a synthetic DICOM series, the plain message for a NIfTI-only study, an unknown
- * destination, and --help.
+ * export of a synthetic DICOM series, the plain message for a NIfTI-only study, the labelmap-source
+ * rules of the export methods, an unknown destination, and --help.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
@@ -97,6 +97,36 @@ describe('metakd export / send', () => {
     ]);
     expect(r.code).not.toBe(0);
     expect(r.err).toMatch(/EXPORT_INVALID.*DICOM SEG needs DICOM source images.*NIfTI/);
+  });
+
+  it('needs exactly one labelmap source, and knows no job it has not run', async () => {
+    const api = createApiService({
+      appVersion: '0.0.0-test',
+      dataDir: path.join(dir, 'home'),
+      modelsDir: dir,
+    });
+    const study = path.join(dir, 'study');
+    const labels = path.join(dir, 'labels.nii.gz');
+    await expect(
+      api.invoke('exportSeg', { jobId: 'j', labelsPath: labels, studyPath: study }),
+    ).rejects.toMatchObject({
+      dto: { code: 'INVALID_ARGUMENT', message: /exactly one labelmap source/ },
+    });
+    await expect(api.invoke('exportSeg', { labelsPath: labels })).rejects.toMatchObject({
+      dto: { message: /studyPath: labelsPath needs studyPath/ },
+    });
+    await expect(
+      api.invoke('exportNifti', { jobId: 'j', studyPath: study, edited: true }),
+    ).rejects.toMatchObject({ dto: { message: /studyPath goes with labelsPath.*edited goes/ } });
+    await expect(api.invoke('exportSeg', { jobId: 'no-such-job' })).rejects.toMatchObject({
+      dto: { code: 'NOT_FOUND', message: 'No segmentation job "no-such-job".' },
+    });
+    await expect(
+      api.invoke('exportSeg', { sessionId: '00000000-0000-4000-8000-000000000000' }),
+    ).rejects.toMatchObject({ dto: { code: 'NOT_FOUND', message: /No such review session/ } });
+    const r = await run(['export', study, '--format', 'seg', '--edited']);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/--edited goes with --labels/);
   });
 
   it('refuses an unknown destination before queueing', async () => {
