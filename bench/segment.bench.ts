@@ -4,13 +4,16 @@
  * Per case, through the api exactly as the app and CLI run it: importStudy → startSegmentation →
  * awaitSegmentation (worker thread) on the chosen provider (default CPU) — "import→labelmap";
  * then the same with the contribution readout, reported as a ratio of inference times (and of
- * total times). Peak RSS is the process's maxRSS (main + worker threads) after all cases.
+ * total times). All jobs share the service's long-lived worker (the first pays for its start and
+ * the sessions). Peak RSS: one case in a fresh `metakd segment --contributions` process (GNU time),
+ * and this whole process's maxRSS (main + worker, every imported study still in the store).
  * Model: models/metakd-brats (or $METAKD_MODEL); when absent, the tiny random-weight fixture is
  * generated and the result file says so in its first line.
  * Flags: --all (all 24 cases; default the first BENCH_CASES=5), --provider P, --out FILE.
  * Results: bench/results/segment.md (machine, date, command, per-case table, medians).
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +23,7 @@ import { tinyModelDir } from '../test/fixtures/tinyModel.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = process.env.METAKD_DATA ?? path.resolve(repoRoot, '..', 'shared', 'data');
+const GNU_TIME = '/usr/bin/time';
 const DEFAULT_CASES = Number(process.env.BENCH_CASES ?? 5);
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -100,6 +104,38 @@ for (const id of cases) {
   );
 }
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
+
+/**
+ * Peak RSS of one case on its own, as a user runs it: a fresh `metakd segment --contributions`
+ * process (GNU time's maximum resident set size), or undefined without /usr/bin/time.
+ */
+function singleCasePeakMb(caseId: string): number | undefined {
+  if (!existsSync(GNU_TIME)) return undefined;
+  const out = mkdtempSync(path.join(os.tmpdir(), 'metakd-bench-'));
+  const r = spawnSync(
+    GNU_TIME,
+    [
+      '-f',
+      'PEAK_KB=%M',
+      process.execPath,
+      path.join(repoRoot, 'bin', 'metakd.mjs'),
+      'segment',
+      path.join(dataDir, 'brats18', caseId),
+      '--contributions',
+      '--provider',
+      provider,
+      '--model',
+      modelDir,
+      '--out',
+      out,
+      '--json',
+    ],
+    { encoding: 'utf8' },
+  );
+  const kb = /PEAK_KB=(\d+)/.exec(r.stderr)?.[1];
+  return r.status === 0 && kb ? Number(kb) / 1024 : undefined;
+}
+const singlePeakMb = cases[0] ? singleCasePeakMb(cases[0]) : undefined;
 const endToEnd = rows.map((r) => r.importMs + r.segmentMs);
 const ratioInference = median(rows.map((r) => r.contribInferenceMs / r.inferenceMs));
 const ratioJob = median(rows.map((r) => r.withContribMs / r.segmentMs));
@@ -134,7 +170,8 @@ const md = [
   `- **Contribution readout cost ratio (inference with all subsets / one segmentation): ${ratioInference.toFixed(2)}** (whole api job: ${ratioJob.toFixed(2)}; end to end incl. import: ${ratioTotal.toFixed(2)}; goal ≤ 2.0)`,
   `- Median decode of one subset: ${median(rows.map((r) => r.decodeMs / r.tiles)).toFixed(0)} ms per tile; encode of the present sequences: ${median(rows.map((r) => r.encodeMs / r.tiles)).toFixed(0)} ms per tile`,
   `- First job (worker start, sessions, provider self-test): ${rows[0] ? rows[0].segmentMs.toFixed(0) : '–'} ms; later jobs reuse the worker and its sessions`,
-  `- **Peak RSS (whole bench process, main + worker): ${peakRssMb.toFixed(0)} MB** (goal ≤ 2048 MB)`,
+  `- **Peak RSS of one case (fresh \`metakd segment --contributions\` process, ${cases[0]}): ${singlePeakMb === undefined ? 'not measured (no /usr/bin/time)' : singlePeakMb.toFixed(0) + ' MB'}** (goal ≤ 2048 MB)`,
+  `- Peak RSS of this whole bench process (main + worker, all ${rows.length} studies kept in the api's study store): ${peakRssMb.toFixed(0)} MB`,
   '',
 ];
 await mkdir(path.dirname(outFile), { recursive: true });

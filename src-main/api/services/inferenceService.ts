@@ -175,35 +175,37 @@ export function createInferenceService(
       studyId: p.studyId,
       controller,
       status: 'running',
-      promise: worker.run(
-        { model, volumes, provider: p.provider, contributions: p.contributions },
-        {
-          signal: controller.signal,
-          onProgress: (stage, done, total) => {
-            Object.assign(entry, { stage, done, total });
-            ctx.emit({ type: 'job.progress', jobId, stage, done, total });
+      promise: worker
+        .run(
+          { model, volumes, provider: p.provider, contributions: p.contributions },
+          {
+            signal: controller.signal,
+            onProgress: (stage, done, total) => {
+              Object.assign(entry, { stage, done, total });
+              ctx.emit({ type: 'job.progress', jobId, stage, done, total });
+            },
           },
-        },
-      ).then(
-        (r) => {
-          entry.labelmap = r.labelmap;
-          entry.result = toDto(jobId, p.studyId, stored.study.sourcePath, inputs, r);
-          entry.status = 'done';
-          ctx.emit({ type: 'job.finished', jobId, status: 'done' });
-          prune();
-          return entry.result;
-        },
-        (e: unknown) => {
-          const err = isMetaKdError(e)
-            ? { code: e.code, message: e.message, file: e.file }
-            : { code: ErrorCode.Internal, message: e instanceof Error ? e.message : String(e) };
-          entry.status = err.code === ErrorCode.Cancelled ? 'cancelled' : 'error';
-          entry.error = err;
-          ctx.emit({ type: 'job.finished', jobId, status: entry.status, error: err });
-          prune();
-          throw e;
-        },
-      ),
+        )
+        .then(
+          (r) => {
+            entry.labelmap = r.labelmap;
+            entry.result = toDto(jobId, p.studyId, stored.study.sourcePath, inputs, r);
+            entry.status = 'done';
+            ctx.emit({ type: 'job.finished', jobId, status: 'done' });
+            prune();
+            return entry.result;
+          },
+          (e: unknown) => {
+            const err = isMetaKdError(e)
+              ? { code: e.code, message: e.message, file: e.file }
+              : { code: ErrorCode.Internal, message: e instanceof Error ? e.message : String(e) };
+            entry.status = err.code === ErrorCode.Cancelled ? 'cancelled' : 'error';
+            entry.error = err;
+            ctx.emit({ type: 'job.finished', jobId, status: entry.status, error: err });
+            prune();
+            throw e;
+          },
+        ),
     };
     entry.promise.catch(() => undefined); // observed through awaitSegmentation / getSegmentation
     jobs.set(jobId, entry);
@@ -299,10 +301,10 @@ export function createInferenceService(
     };
   };
   const prewarm = () => {
-    const timer = setTimeout(
-      () => worker.prewarm({ model: resolveModelDir(options), provider: 'auto' }),
-      PREWARM_DELAY_MS,
-    );
+    const timer = setTimeout(() => {
+      // Once a job has started, the worker is up and its sessions are those the user chose.
+      if (jobs.size === 0) worker.prewarm({ model: resolveModelDir(options), provider: 'auto' });
+    }, PREWARM_DELAY_MS);
     timer.unref();
   };
   return { parts, segmentations, prewarm, close: () => worker.close() };

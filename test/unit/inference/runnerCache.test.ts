@@ -106,7 +106,10 @@ describe('packRequest', () => {
   it('copies exactly the view (non-zero byteOffset) into a transferable buffer', () => {
     const big = new Int16Array(100).map((_, i) => i);
     const view = big.subarray(10, 18); // byteOffset 20, a view on a larger buffer
-    const { request, transfer } = packRequest({ model: '/m', volumes: { flair: { geometry, data: view } } });
+    const { request, transfer } = packRequest({
+      model: '/m',
+      volumes: { flair: { geometry, data: view } },
+    });
     const sent = request.volumes.flair?.data as Int16Array;
     expect(sent).toBeInstanceOf(Int16Array);
     expect(sent.byteOffset).toBe(0);
