@@ -151,15 +151,57 @@ class EncoderExport(nn.Module):
         return tuple(self.encoder(image))
 
 
+def upsample_nearest2x(x: torch.Tensor) -> torch.Tensor:
+    """Nearest ×2 upsampling of [B,C,k,j,i] as Unsqueeze → Expand → Reshape (export only).
+
+    Bit-identical to F.interpolate(scale_factor=2, mode="nearest") (each value is copied), but
+    onnxruntime runs Expand several times faster than its 5-D nearest Resize.
+    """
+    b, c, k, j, i = x.shape
+    x = x.reshape(b, c, k, 1, j, 1, i, 1).expand(b, c, k, 2, j, 2, i, 2)
+    return x.reshape(b, c, 2 * k, 2 * j, 2 * i)
+
+
+def _add_upsampled(full: torch.Tensor, half: torch.Tensor) -> torch.Tensor:
+    """full [B,C,2k,2j,2i] + nearest-×2 upsampled half [B,C,k,j,i], as one broadcasting Add."""
+    b, c, k, j, i = half.shape
+    y = full.reshape(b, c, k, 2, j, 2, i, 2) + half.reshape(b, c, k, 1, j, 1, i, 1)
+    return y.reshape(b, c, 2 * k, 2 * j, 2 * i)
+
+
 class DecoderExport(nn.Module):
-    """ONNX view: f0..f3 [B,4,C_l,…] + `present` [B,4] → sigmoid `probs` [B,3,k,j,i]."""
+    """ONNX view: f0..f3 [B,4,C_l,…] + `present` [B,4] → sigmoid `probs` [B,3,k,j,i].
+
+    The same function as `Decoder.forward` + sigmoid, with the same weights, rewritten for
+    onnxruntime speed (the decoder runs once per sequence subset):
+    - nearest upsampling by `upsample_nearest2x` (Expand) instead of Resize;
+    - the pointwise head's first 1×1 conv over concat(up(x), f0) is split by linearity into
+      W_x·x + b at half resolution (then upsampled by a broadcasting Add) and W_f0·f0 at full
+      resolution, so the upsampled x is never materialised; results differ from PyTorch's
+      order of summation by float32 rounding only.
+    """
 
     def __init__(self, net: MetaKDNet):
         super().__init__()
         self.decoder = net.decoder
+        conv1 = self.decoder.head[0]
+        cx = self.decoder.dec_widths[1]
+        self.register_buffer("w_x", conv1.weight.detach()[:, :cx].clone())
+        self.register_buffer("w_f0", conv1.weight.detach()[:, cx:].clone())
+        self.register_buffer("b_head", conv1.bias.detach().clone())
 
     def forward(self, f0, f1, f2, f3, present):
-        return torch.sigmoid(self.decoder([f0, f1, f2, f3], present))
+        dec, feats = self.decoder, [f0, f1, f2, f3]
+        mask = present.reshape(present.shape[0], NUM_MODALITIES, 1, 1, 1, 1)
+        last = len(feats) - 1
+        x = dec.bottom(dec.fuse[last - 1](torch.flatten(fill_bottleneck(f3, present), 1, 2)))
+        for level in range(last - 1, 0, -1):
+            skip = dec.fuse[level - 1](torch.flatten(feats[level] * mask, 1, 2))
+            x = dec.up_convs[level - 1](torch.cat([upsample_nearest2x(x), skip], dim=1))
+        half = F.conv3d(x, self.w_x, self.b_head)
+        full = F.conv3d(torch.flatten(f0 * mask, 1, 2), self.w_f0)
+        h = F.leaky_relu(_add_upsampled(full, half), LEAKY_SLOPE)
+        return torch.sigmoid(dec.head[2](h))
 
 
 class CombinedExport(nn.Module):

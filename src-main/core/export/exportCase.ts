@@ -12,7 +12,7 @@ import { readNifti } from '../io/nifti/index.ts';
 import { ErrorCode, MetaKdError, throwIfCancelled } from '../errors.ts';
 import { sameGrid } from '../volume/Geometry.ts';
 import type { Volume } from '../volume/Volume.ts';
-import { writeFileAtomic } from './atomicWrite.ts';
+import { writeFileAtomic } from '../io/atomicWrite.ts';
 import { buildSeg } from './seg/buildSeg.ts';
 import { toSegSource } from './seg/sourceSeries.ts';
 import { exportNiftiMask, niftiSidecarPath } from './nifti/exportNiftiMask.ts';

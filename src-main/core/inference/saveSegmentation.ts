@@ -8,7 +8,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { writeNifti } from '../io/nifti/index.ts';
-import { writeJsonAtomic } from '../export/atomicWrite.ts';
+import { writeJsonAtomic } from '../io/atomicWrite.ts';
 import type { Volume } from '../volume/Volume.ts';
 
 /** NIfTI intent code for a label map (NIFTI_INTENT_LABEL). */

@@ -10,7 +10,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { ErrorCode, MetaKdError } from '../errors.ts';
 import { voxelCount, type Geometry } from '../volume/Geometry.ts';
-import { writeFileAtomic } from './atomicWrite.ts';
+import { writeFileAtomic } from '../io/atomicWrite.ts';
 import { relabelComponent } from './relabelComponent.ts';
 import {
   SESSION_SCHEMA_VERSION,
@@ -19,6 +19,9 @@ import {
   type SessionModelInfo,
   type SessionRecord,
 } from './types.ts';
+
+/** How a failed session write is reported. */
+const SESSION_WRITE = { errorCode: ErrorCode.SessionInvalid, what: 'the review session' } as const;
 
 const SESSION_FILE = 'session.json';
 const ORIGINAL_FILE = 'original.labels.gz';
@@ -80,7 +83,11 @@ export class SessionStore {
     const id = randomUUID();
     const dir = this.#dir(id);
     await mkdir(dir, { recursive: true });
-    await writeFileAtomic(path.join(dir, ORIGINAL_FILE), gzipSync(input.labels, { level: 1 }));
+    await writeFileAtomic(
+      path.join(dir, ORIGINAL_FILE),
+      gzipSync(input.labels, { level: 1 }),
+      SESSION_WRITE,
+    );
     const now = new Date().toISOString();
     const record: SessionRecord = {
       schemaVersion: SESSION_SCHEMA_VERSION,
@@ -247,7 +254,11 @@ export class SessionStore {
         },
       ],
     };
-    await writeFileAtomic(path.join(this.#dir(id), SESSION_FILE), JSON.stringify(record, null, 1));
+    await writeFileAtomic(
+      path.join(this.#dir(id), SESSION_FILE),
+      JSON.stringify(record, null, 1),
+      SESSION_WRITE,
+    );
     const saved = { record, labels: s.labels };
     this.#open.set(id, saved);
     return saved;

@@ -11,7 +11,7 @@ import { LABELS } from '../labelColours.ts';
 import type { Provenance } from '../provenance.ts';
 import { segmentAlgorithmType } from '../provenance.ts';
 import { resampleLabels } from '../resampleLabels.ts';
-import { writeJsonAtomic } from '../atomicWrite.ts';
+import { writeJsonAtomic } from '../../io/atomicWrite.ts';
 
 /** NIFTI_INTENT_LABEL: voxel values are indices into a label table (nifti1.h). */
 export const NIFTI_INTENT_LABEL = 1002;

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, MetaKdError, isMetaKdError } from '../../errors.ts';
-import { writeJsonAtomic } from '../atomicWrite.ts';
+import { writeJsonAtomic } from '../../io/atomicWrite.ts';
 import { readDicomFile } from '../seg/dcmjsSeg.ts';
 import type { Destination } from '../pacs/Destination.ts';
 import type { SendProgress, StoredInstance } from '../pacs/dimse.ts';

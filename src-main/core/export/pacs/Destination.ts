@@ -7,7 +7,7 @@ import { readFile, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, MetaKdError } from '../../errors.ts';
-import { writeJsonAtomic } from '../atomicWrite.ts';
+import { writeJsonAtomic } from '../../io/atomicWrite.ts';
 
 /** Default network timeout (ms) for a destination. */
 export const DEFAULT_TIMEOUT_MS = 30_000;

@@ -4,9 +4,7 @@
  * `writeNifti` writes atomically (temp file in the same folder, then rename) so a crash never
  * leaves a half-written mask behind.
  */
-import { randomBytes } from 'node:crypto';
-import { rename, unlink, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { writeFileAtomic } from '../atomicWrite.ts';
 import { promisify } from 'node:util';
 import { gzip, gzipSync } from 'node:zlib';
 import { ErrorCode, MetaKdError } from '../../errors.ts';
@@ -182,19 +180,6 @@ export async function writeNifti(
   const raw = encodeNiftiFrames(volume.geometry, frames, opts);
   const zip = opts.gzip ?? /\.gz$/i.test(file);
   const out = zip ? await gzipAsync(raw, { level: opts.gzipLevel ?? DEFAULT_GZIP_LEVEL }) : raw;
-  const tmp = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
-  try {
-    await writeFile(tmp, out);
-    await rename(tmp, file);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined); // best effort: the temp file may not exist
-    throw new MetaKdError(
-      ErrorCode.ExportInvalid,
-      `cannot write the NIfTI file (${(e as NodeJS.ErrnoException).code ?? String(e)}).`,
-      { file, cause: e },
-    );
-  }
+  // A missing folder is the caller's mistake here (a mistyped --out), not something to create.
+  await writeFileAtomic(file, out, { what: 'the NIfTI file', createFolder: false });
 }
