@@ -6,17 +6,10 @@ import { z } from 'zod';
 import { method } from './method.ts';
 import type { SessionRecord } from '../../core/sessions/types.ts';
 import type { Geometry } from '../../core/volume/Geometry.ts';
+import type { LabelVolumes } from '../../core/metrics/regions.ts';
 
-/** Tumour volumes in millilitres, recomputed from the current (edited) labelmap. */
-export interface SessionVolumesMl {
-  readonly ncr: number;
-  readonly ed: number;
-  readonly et: number;
-  /** Tumour core: NCR + ET. */
-  readonly tc: number;
-  /** Whole tumour: NCR + ED + ET. */
-  readonly wt: number;
-}
+/** Tumour volumes in millilitres (NCR, ED, ET, TC = NCR+ET, WT = all), from the current labelmap. */
+export type SessionVolumesMl = LabelVolumes;
 
 /** A session as the api returns it: the stored record plus current volumes. */
 export interface SessionDto extends SessionRecord {

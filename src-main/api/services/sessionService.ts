@@ -3,10 +3,11 @@
  * job (its labelmap, grid and model info come from the engine's job results through a
  * `SegmentationSource`), then records the reader's edits, sign-off and audit trail on disk.
  */
+import { labelVolumes } from '../../core/metrics/regions.ts';
 import { SessionStore, type LoadedSession } from '../../core/sessions/SessionStore.ts';
 import type { SessionModelInfo } from '../../core/sessions/types.ts';
 import type { Geometry } from '../../core/volume/Geometry.ts';
-import type { SessionDto, SessionVolumesMl } from '../contract/session.ts';
+import type { SessionDto } from '../contract/session.ts';
 import type { ServiceOptions, ServiceParts } from './types.ts';
 
 /** What a session needs from a finished segmentation job. */
@@ -24,22 +25,8 @@ export interface FinishedSegmentation {
 /** Looks up a finished job's labelmap (the engine's job store). */
 export type SegmentationSource = (jobId: string) => Promise<FinishedSegmentation>;
 
-/** Millilitres per cubic millimetre. */
-const ML_PER_MM3 = 1e-3;
-
-/** Volumes (mL) of NCR, ED, ET, TC and WT in a labelmap. */
-export function labelVolumesMl(labels: Uint8Array, geometry: Geometry): SessionVolumesMl {
-  const counts = new Float64Array(256);
-  for (let v = 0; v < labels.length; v++) counts[labels[v]]++;
-  const voxelMl = geometry.spacing[0] * geometry.spacing[1] * geometry.spacing[2] * ML_PER_MM3;
-  const ncr = counts[1] * voxelMl;
-  const ed = counts[2] * voxelMl;
-  const et = counts[4] * voxelMl;
-  return { ncr, ed, et, tc: ncr + et, wt: ncr + ed + et };
-}
-
 function toDto(s: LoadedSession): SessionDto {
-  return { ...s.record, volumesMl: labelVolumesMl(s.labels, s.record.geometry) };
+  return { ...s.record, volumesMl: labelVolumes(s.labels, s.record.geometry) };
 }
 
 /** Implements the session methods of the contract. */
