@@ -1,6 +1,23 @@
 """MODEL_CARD.md text, generated from the manifest so the two never disagree."""
 from __future__ import annotations
 
+import json
+import os
+
+CONTINUATION_DIR = os.path.join(os.path.dirname(__file__), "..", "results", "continuation")
+
+# What each re-release changed (card section "Changes"); a version without a note has none.
+RELEASE_NOTES = {
+    "1.0.1": "Export-only graph rewrite of `decoder.onnx`, identical weights (the same 8-minute "
+    "checkpoint as 1.0.0; the evaluation tables above come from PyTorch and are unchanged). Nearest "
+    "×2 upsampling is written as an exact MatMul (repeat along i) + Expand (along j, k) instead of "
+    "Resize, and the full-resolution head's first 1×1 conv over concat(up(x), f0) is split by "
+    "linearity into a half-resolution part added by broadcasting and a full-resolution part on f0, "
+    "so the upsampled features are never written out. Same function up to float32 summation order; "
+    "one decode runs about 2–3× faster in onnxruntime-node (bench/results/model-speed.md). "
+    "`encoder.onnx` is unchanged in content.",
+}
+
 
 def _row(name: str, d: dict) -> str:
     return f"| {name} | {d['et']:.3f} | {d['tc']:.3f} | {d['wt']:.3f} |"
@@ -29,6 +46,39 @@ def _outcome(ev: dict) -> str:
         + (f"; the ablation is as good or better on {', '.join(losses)}" if losses else "")
         + ". No significance test was run: with 5 validation cases, one case moves a mean by up to 0.2."
     )
+
+
+def _continuation_section(folder: str = CONTINUATION_DIR) -> str:
+    """The continuation experiment (not shipped): prose from model-card-section.md, the full-set
+    row and the 15-combination mean from the experiment's evaluation files, GPU time from
+    gpu_time.json. Empty when the folder is absent (e.g. a fresh reproduction)."""
+    prose_path = os.path.join(folder, "model-card-section.md")
+    if not os.path.isfile(prose_path):
+        return ""
+    with open(prose_path, encoding="utf-8") as f:
+        prose = f.read()
+    prose = prose.split("-->", 1)[1].lstrip("\n") if prose.startswith("<!--") else prose
+    evals = {}
+    for name, label in (("metakd", "MetaKD"), ("ablation", "ablation")):
+        with open(os.path.join(folder, f"{name}-evaluation.json"), encoding="utf-8") as f:
+            ev = json.load(f)
+        full = [r for r in ev["rows"] if len(r["modalities"]) == 4]
+        evals[label] = {"rows": full, "mean": ev["mean"]}
+    with open(os.path.join(folder, "gpu_time.json"), encoding="utf-8") as f:
+        gpu = json.load(f)
+    return prose.format(
+        table=_table(evals),
+        median_ms=gpu["medianMs"],
+        min_ms=gpu["minMs"],
+        max_ms=gpu["maxMs"],
+        runs=gpu["runs"],
+        warmup=gpu["warmup"],
+    ).rstrip("\n") + "\n\n"
+
+
+def _changes(version: str) -> str:
+    note = RELEASE_NOTES.get(version)
+    return f"## Changes in {version}\n{note}\n\n" if note else ""
 
 
 def model_card(m: dict, check: dict) -> str:
@@ -76,7 +126,7 @@ evaluation and export.
 
 {_outcome(ev)}
 
-## Limits
+{_continuation_section()}{_changes(m['version'])}## Limits
 - Trained on 17 cases for minutes: far from converged; small validation set (5 cases), so the
   per-combination numbers carry a large uncertainty (one case moves a mean by up to 0.2).
 - ET is the weakest region, particularly without T1ce; tumours with very small ET may get none.

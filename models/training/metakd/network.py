@@ -6,8 +6,9 @@ four levels (full, /2, /4, /8). The decoder takes the four modalities' features 
 bottleneck is replaced by the mean of the present ones (MODEL_PIPELINE.md §9), then each level's
 4·C_l channels are fused by a 1×1 conv to a small width. The decoder is deliberately thin (about
 a sixth of one encoder pass in multiply-adds) because the app decodes all 15 modality subsets
-from cached encodings. Upsampling is nearest Resize + Conv: no ConvTranspose3d, which the
-WebGPU provider cannot run.
+from cached encodings. Upsampling is nearest + Conv: no ConvTranspose3d, which the WebGPU
+provider cannot run. The exported decoder (`DecoderExport`) computes the same function with
+onnxruntime-friendly ops (no Resize); training uses `Decoder` unchanged.
 """
 from __future__ import annotations
 
