@@ -21,6 +21,8 @@ export type Layout = 'grid' | 'mpr';
 
 /** Opacity step of the [ and ] keys. */
 const OPACITY_STEP = 0.1;
+/** Brush radius range (mm; the contract's limits) and the step of the - and = keys. */
+export const BRUSH_RADIUS_MM = { min: 0.5, max: 30, step: 0.5 } as const;
 /** localStorage key of the reader's name. */
 const READER_KEY = 'metakd.reader';
 
@@ -53,6 +55,10 @@ export class AppState {
   labelVisible = $state<Record<number, boolean>>({ 1: true, 2: true, 4: true });
   editMode = $state(false);
   editLabel = $state<0 | 1 | 2 | 4>(1);
+  /** Brush tool (B; E for the eraser): drags paint `brushLabel` on the viewport's plane. */
+  brushMode = $state(false);
+  brushLabel = $state<0 | 1 | 2 | 4>(2);
+  brushRadiusMm = $state(3);
   helpOpen = $state(false);
   reader = $state(localStorage.getItem(READER_KEY) ?? '');
 
@@ -239,6 +245,56 @@ export class AppState {
       this.client.edit(session.id, this.readerName(), ijk, this.editLabel),
     );
     if (next) this.#applySession(next);
+  }
+
+  /**
+   * Selects the brush (B) with the last painting label, or the eraser (E, label 0). Leaves the
+   * relabel tool, which would otherwise take the same mouse button.
+   */
+  selectBrush(erase: boolean): void {
+    if (!this.#session || this.#session.signOff) return;
+    this.editMode = false;
+    this.brushMode = true;
+    if (erase) this.brushLabel = 0;
+    else if (this.brushLabel === 0) this.brushLabel = this.#lastPaintLabel;
+  }
+
+  #lastPaintLabel: 1 | 2 | 4 = 2;
+
+  /** Remembers the painting label so B after E goes back to it. */
+  setBrushLabel(label: 0 | 1 | 2 | 4): void {
+    this.brushLabel = label;
+    if (label !== 0) this.#lastPaintLabel = label;
+  }
+
+  /** Changes the brush radius by one step (the - and = keys). */
+  changeBrushRadius(sign: 1 | -1): void {
+    const r = this.brushRadiusMm + sign * BRUSH_RADIUS_MM.step;
+    this.brushRadiusMm = Math.min(BRUSH_RADIUS_MM.max, Math.max(BRUSH_RADIUS_MM.min, r));
+  }
+
+  /**
+   * Sends one brush stroke (the dabs of a mouse drag) as one edit, then reloads the labelmap from
+   * the session — the source of truth — even when the edit failed (the viewer painted a preview).
+   */
+  async paintStroke(
+    centersIjk: readonly (readonly [number, number, number])[],
+    plane: 'axial' | 'sagittal' | 'coronal' | null,
+  ): Promise<void> {
+    const session = this.#session;
+    if (!session || centersIjk.length === 0) return;
+    const label = this.brushLabel;
+    const radiusMm = this.brushRadiusMm;
+    const next = await this.#guard('Painting…', () =>
+      this.client.paintStroke(session.id, this.readerName(), {
+        centersIjk,
+        radiusMm,
+        label,
+        plane,
+      }),
+    );
+    if (next) this.#session = next;
+    this.#labelmapVersion++;
   }
 
   async undo(): Promise<void> {

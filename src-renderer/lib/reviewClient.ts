@@ -161,6 +161,27 @@ export class ReviewClient {
     );
   }
 
+  /** Sends one brush stroke (all dabs of one mouse drag) as a single `paintStroke` edit. */
+  async paintStroke(
+    sessionId: string,
+    reader: string,
+    stroke: {
+      readonly centersIjk: readonly (readonly [number, number, number])[];
+      readonly radiusMm: number;
+      readonly label: 0 | 1 | 2 | 4;
+      readonly plane: 'axial' | 'sagittal' | 'coronal' | null;
+    },
+  ): Promise<SessionView> {
+    const centersIjk = stroke.centersIjk.map((c): [number, number, number] => [c[0], c[1], c[2]]);
+    return toSessionView(
+      await this.api.editSession({
+        sessionId,
+        reader,
+        edit: { kind: 'paintStroke', ...stroke, centersIjk },
+      }),
+    );
+  }
+
   /** Stored sessions of a study that were not signed off (to resume after a crash). */
   async unfinishedSessions(studyId: string): Promise<SessionView[]> {
     const all = await this.api.listSessions({ studyId });

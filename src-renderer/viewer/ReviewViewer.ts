@@ -40,7 +40,15 @@ const SEGMENTATION_ID = 'metakd-tumour';
 export type Plane = 'axial' | 'sagittal' | 'coronal';
 
 /** What the primary mouse button does. */
-export type PrimaryTool = 'windowLevel' | 'pan' | 'zoom' | 'crosshairs' | 'pick';
+export type PrimaryTool = 'windowLevel' | 'pan' | 'zoom' | 'crosshairs' | 'pick' | 'brush';
+
+/** Receives a brush drag: pointer positions (LPS) with the viewport's view-plane normal. */
+export interface BrushListener {
+  /** A primary-button drag started (`first`) or moved over a viewport. */
+  move(world: [number, number, number], normal: [number, number, number], first: boolean): void;
+  /** The button was released: the stroke is complete. */
+  end(): void;
+}
 
 /** One tile to show: a DOM element and the volume in it (null tiles are not handed over). */
 export interface TileSpec {
@@ -49,6 +57,9 @@ export interface TileSpec {
   readonly volumeId: string;
   readonly plane: Plane;
 }
+
+/** Pointer events a brush drag listens to. */
+const BRUSH_EVENTS = ['pointerdown', 'pointermove', 'pointerup', 'pointercancel'] as const;
 
 const ORIENTATION: Readonly<Record<Plane, Enums.OrientationAxis>> = {
   axial: Enums.OrientationAxis.AXIAL,
@@ -65,6 +76,8 @@ export class ReviewViewer {
   #primary: PrimaryTool = 'windowLevel';
   #pickListener: ((world: [number, number, number], viewportId: string) => void) | null = null;
   readonly #pickHandlers = new Map<HTMLDivElement, (e: MouseEvent) => void>();
+  #brushListener: BrushListener | null = null;
+  readonly #brushHandlers = new Map<HTMLDivElement, (e: PointerEvent) => void>();
   readonly #cameraHandlers = new Map<HTMLDivElement, () => void>();
   #sliceListener: ((viewportId: string, index: number, count: number) => void) | null = null;
   #firstRender: (() => void) | null = null;
@@ -100,6 +113,7 @@ export class ReviewViewer {
   /** Shows `tiles` (replacing the previous layout) and re-attaches overlay and tools. */
   async setTiles(tiles: readonly TileSpec[]): Promise<void> {
     this.#detachPick();
+    this.#detachBrush();
     const group = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
     for (const t of this.#tiles) group?.removeViewports(ENGINE_ID, t.viewportId);
     SynchronizerManager.destroySynchronizer(CAMERA_SYNC_ID);
@@ -149,6 +163,11 @@ export class ReviewViewer {
     this.#engine.renderViewports(this.viewportIds);
   }
 
+  /** The labelmap volume id on screen (the brush paints its preview there). */
+  get labelmapVolumeId(): string | null {
+    return this.#labelmapVolumeId;
+  }
+
   /** Re-renders after the labelmap voxels were replaced in place. */
   labelmapEdited(): void {
     labelmapChanged(SEGMENTATION_ID);
@@ -178,19 +197,64 @@ export class ReviewViewer {
     )) {
       group.setToolPassive(name);
     }
-    const primaryName: Record<Exclude<PrimaryTool, 'pick'>, string> = {
+    const primaryName: Record<Exclude<PrimaryTool, 'pick' | 'brush'>, string> = {
       windowLevel: WindowLevelTool.toolName,
       pan: PanTool.toolName,
       zoom: ZoomTool.toolName,
       crosshairs: CrosshairsTool.toolName,
     };
     const bindings = (button: number) => ({ bindings: [{ mouseButton: button }] });
-    if (tool !== 'pick') group.setToolActive(primaryName[tool], bindings(MouseBindings.Primary));
+    if (tool !== 'pick' && tool !== 'brush') {
+      group.setToolActive(primaryName[tool], bindings(MouseBindings.Primary));
+    }
     if (tool !== 'pan') group.setToolActive(PanTool.toolName, bindings(MouseBindings.Auxiliary));
     if (tool !== 'zoom') group.setToolActive(ZoomTool.toolName, bindings(MouseBindings.Secondary));
     group.setToolActive(StackScrollTool.toolName, bindings(MouseBindings.Wheel));
     if (tool === 'pick') this.#attachPick();
     else this.#detachPick();
+    if (tool === 'brush') this.#attachBrush();
+    else this.#detachBrush();
+  }
+
+  /** Called with the positions of a primary-button drag while the brush is active. */
+  onBrush(listener: BrushListener | null): void {
+    this.#brushListener = listener;
+  }
+
+  #attachBrush(): void {
+    this.#detachBrush();
+    for (const t of this.#tiles) {
+      let dragging = false;
+      const handler = (e: PointerEvent) => {
+        const listener = this.#brushListener;
+        if (e.type === 'pointerdown') {
+          if (e.button !== 0 || !listener) return;
+          dragging = true;
+          t.element.setPointerCapture(e.pointerId);
+        } else if (!dragging || !listener) {
+          return;
+        }
+        if (e.type === 'pointerup' || e.type === 'pointercancel') {
+          dragging = false;
+          listener.end();
+          return;
+        }
+        const vp = this.#engine.getViewport(t.viewportId);
+        const rect = t.element.getBoundingClientRect();
+        const w = vp.canvasToWorld([e.clientX - rect.left, e.clientY - rect.top]);
+        const n = vp.getCamera().viewPlaneNormal ?? [0, 0, 1];
+        listener.move([w[0], w[1], w[2]], [n[0], n[1], n[2]], e.type === 'pointerdown');
+      };
+      for (const type of BRUSH_EVENTS) t.element.addEventListener(type, handler);
+      this.#brushHandlers.set(t.element, handler);
+    }
+  }
+
+  #detachBrush(): void {
+    for (const [el, h] of this.#brushHandlers) {
+      for (const type of BRUSH_EVENTS) el.removeEventListener(type, h);
+    }
+    this.#brushHandlers.clear();
   }
 
   /** Called with the LPS point under a primary click while the pick tool is active. */
@@ -305,6 +369,7 @@ export class ReviewViewer {
   /** Frees the engine, the tool group and the synchroniser. */
   destroy(): void {
     this.#detachPick();
+    this.#detachBrush();
     removeTumourSegmentation(SEGMENTATION_ID);
     SynchronizerManager.destroySynchronizer(CAMERA_SYNC_ID);
     ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);

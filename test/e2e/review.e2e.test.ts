@@ -283,6 +283,63 @@ describeData('review app in Chromium (web mode)', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, '6-signed-off.png') });
   });
 
+  it('erases part of the tumour with one brush stroke: volume drops, audit lists the stroke', async () => {
+    const shownWt = async () => {
+      const text = (await page.getByTestId('resumed').textContent()) ?? '';
+      return Number(/WT\s+(\d+\.\d+)/.exec(text)?.[1]);
+    };
+    const wtBefore = await shownWt();
+    await page.getByRole('button', { name: 'Reopen' }).click();
+    await page.waitForSelector('[data-testid=signed]', { state: 'detached' });
+    // Keyboard: E picks the eraser, = widens the brush by 0.5 mm (from 3 mm).
+    await page.locator('body').press('e');
+    await page.locator('body').press('=');
+    expect(await page.getByTestId('brush-radius').textContent()).toBe('3.5 mm');
+    const [session] = await api.invoke('listSessions', {});
+    const lm = await api.invoke('getSessionLabelmap', { sessionId: session.id });
+    const target = tumourCentre(new Uint8Array(lm.data), lm.geometry);
+    const centre = voxelToLps(lm.geometry, target.ijk);
+    await page.evaluate(
+      (w) => window.__metakdViewer!.jumpTo(w),
+      centre as [number, number, number],
+    );
+    await page.waitForTimeout(300);
+    // A short stroke along patient x (in the axial plane) through the remaining tumour.
+    const points: [number, number][] = [];
+    for (const dx of [-4, -2, 0, 2, 4]) {
+      const w: [number, number, number] = [centre[0] + dx, centre[1], centre[2]];
+      const p = await page.evaluate((x) => window.__metakdViewer!.worldToPage('grid-flair', x), w);
+      points.push(p!);
+    }
+    const overlaysShown = () =>
+      page.evaluate(() => performance.getEntriesByName('metakd:overlay-shown').length);
+    const shownBefore = await overlaysShown();
+    await page.mouse.move(points[0][0], points[0][1]);
+    await page.mouse.down();
+    for (const p of points.slice(1)) await page.mouse.move(p[0], p[1], { steps: 2 });
+    await page.mouse.up();
+    await expect
+      .poll(async () => (await api.invoke('listSessions', {}))[0].edits.length, { timeout: 20_000 })
+      .toBe(2);
+    const [painted] = await api.invoke('listSessions', {});
+    const stroke = painted.edits[1];
+    expect(stroke.edit).toMatchObject({
+      kind: 'paintStroke',
+      label: 0,
+      radiusMm: 3.5,
+      plane: 'axial',
+    });
+    expect(stroke.edit.kind === 'paintStroke' && stroke.edit.centersIjk.length).toBeGreaterThan(1);
+    expect(stroke.voxels).toBeGreaterThan(0);
+    expect(painted.audit.at(-1)).toMatchObject({ reader: 'Dr E2E', action: 'edit' });
+    expect(painted.audit.at(-1)?.detail).toMatch(/^brush stroke: erased \d+ voxels, 3\.5 mm axial/);
+    await expect.poll(shownWt, { timeout: 10_000 }).toBeLessThan(wtBefore);
+    // The labelmap is reloaded from the session (the source of truth) after the stroke.
+    await expect.poll(overlaysShown, { timeout: 10_000 }).toBeGreaterThan(shownBefore);
+    expect(await page.locator('.audit li').last().textContent()).toContain('brush stroke: erased');
+    await page.screenshot({ path: path.join(ARTIFACTS, '6b-brush-erased.png') });
+  });
+
   it('cancels a running segmentation', async () => {
     await page.click('[data-testid=run]');
     await page.waitForSelector('[data-testid=progress]', { timeout: 10_000 });

@@ -33,14 +33,60 @@ const reader = z
   .max(100, 'reader name is longer than 100 characters');
 const voxelIndex = z.number().int('voxel indices are whole numbers').min(0);
 
-/** The one edit kind: relabel or erase (toLabel 0) a connected component. */
-export const sessionEditSchema = z
-  .object({
-    kind: z.literal('relabelComponent'),
-    seedIjk: z.tuple([voxelIndex, voxelIndex, voxelIndex]),
-    toLabel: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(4)]),
-  })
-  .strict();
+const tumourLabel = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(4)], {
+  error: 'label must be 0 (erase), 1 (NCR), 2 (ED) or 4 (ET)',
+});
+const voxel = z.tuple([voxelIndex, voxelIndex, voxelIndex]);
+/** Brush radius range in mm (core/sessions/paintSphere.ts enforces the same). */
+const BRUSH_RADIUS = { min: 0.5, max: 30 } as const;
+/** Most dab centres in one stroke (core's MAX_STROKE_CENTRES). */
+const MAX_STROKE_CENTRES = 2000;
+const brush = {
+  radiusMm: z
+    .number()
+    .min(BRUSH_RADIUS.min, `radiusMm must be at least ${BRUSH_RADIUS.min} mm`)
+    .max(BRUSH_RADIUS.max, `radiusMm must be at most ${BRUSH_RADIUS.max} mm`),
+  label: tumourLabel,
+  /** A plane paints a disc in that slice; null (or absent) a 3-D sphere. */
+  plane: z
+    .enum(['axial', 'sagittal', 'coronal'], {
+      error: 'plane must be axial, sagittal, coronal or null',
+    })
+    .nullable()
+    .default(null),
+};
+
+/**
+ * Reader edits: relabel or erase (toLabel 0) a connected component; paint (or erase, label 0) a
+ * brush dab; or a whole mouse-drag brush stroke (one edit, one undo).
+ */
+export const sessionEditSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z
+      .object({
+        kind: z.literal('relabelComponent'),
+        seedIjk: voxel,
+        toLabel: tumourLabel,
+      })
+      .strict(),
+    z.object({ kind: z.literal('paintSphere'), centerIjk: voxel, ...brush }).strict(),
+    z
+      .object({
+        kind: z.literal('paintStroke'),
+        centersIjk: z
+          .array(voxel)
+          .min(1, 'a brush stroke needs at least one centre')
+          .max(
+            MAX_STROKE_CENTRES,
+            `a brush stroke has at most ${MAX_STROKE_CENTRES} centres; split it`,
+          ),
+        ...brush,
+      })
+      .strict(),
+  ],
+  { error: 'kind must be relabelComponent, paintSphere or paintStroke' },
+);
 
 /** Methods of the session part of the api. */
 export const sessionMethods = {
@@ -62,7 +108,7 @@ export const sessionMethods = {
   ),
   editSession: method<SessionDto>()(
     z.object({ sessionId, reader, edit: sessionEditSchema }).strict(),
-    'Applies a reader edit (relabel or erase a connected component) and autosaves.',
+    'Applies a reader edit (relabel or erase a connected component, or a brush dab or stroke) and autosaves.',
   ),
   undoSessionEdit: method<SessionDto>()(
     z.object({ sessionId, reader }).strict(),

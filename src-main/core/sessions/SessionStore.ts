@@ -12,6 +12,7 @@ import { ErrorCode, MetaKdError } from '../errors.ts';
 import { voxelCount, type Geometry } from '../volume/Geometry.ts';
 import { writeFileAtomic } from '../io/atomicWrite.ts';
 import { relabelComponent } from './relabelComponent.ts';
+import { paintSphere, paintStroke } from './paintSphere.ts';
 import {
   SESSION_SCHEMA_VERSION,
   type AuditAction,
@@ -173,7 +174,6 @@ export class SessionStore {
     }
     const outcome = applyEdit(s.labels, s.record.geometry, edit);
     if (outcome.voxels === 0) return s;
-    const [i, j, k] = edit.seedIjk.map(Math.round);
     const next: LoadedSession = {
       labels: s.labels,
       record: {
@@ -190,7 +190,7 @@ export class SessionStore {
         ],
       },
     };
-    const detail = `relabelled ${outcome.voxels} voxels ${LABEL_NAME[outcome.fromLabel]} → ${LABEL_NAME[edit.toLabel]} at (${i}, ${j}, ${k})`;
+    const detail = describeEdit(edit, outcome);
     return this.#save(id, next, reader, 'edit', detail);
   }
 
@@ -270,7 +270,37 @@ export class SessionStore {
   }
 }
 
+/** What an applied edit did: voxels changed and, for a relabel, the label they had. */
+interface EditOutcome {
+  readonly fromLabel: number | null;
+  readonly voxels: number;
+}
+
 /** Applies one edit in place. */
-function applyEdit(labels: Uint8Array, geometry: Geometry, edit: SessionEdit) {
-  return relabelComponent(labels, geometry.dims, edit.seedIjk, edit.toLabel);
+function applyEdit(labels: Uint8Array, geometry: Geometry, edit: SessionEdit): EditOutcome {
+  switch (edit.kind) {
+    case 'relabelComponent':
+      return relabelComponent(labels, geometry.dims, edit.seedIjk, edit.toLabel);
+    case 'paintSphere':
+      return { fromLabel: null, voxels: paintSphere(labels, geometry, edit.centerIjk, edit) };
+    case 'paintStroke':
+      return { fromLabel: null, voxels: paintStroke(labels, geometry, edit.centersIjk, edit) };
+  }
+}
+
+/** Audit detail of an edit, e.g. "painted 812 voxels ET, 3.0 mm axial brush, 14 dabs from (…)". */
+function describeEdit(edit: SessionEdit, outcome: EditOutcome): string {
+  const at = (c: readonly number[]) => `(${c.map(Math.round).join(', ')})`;
+  if (edit.kind === 'relabelComponent') {
+    const from = LABEL_NAME[outcome.fromLabel ?? 0];
+    return `relabelled ${outcome.voxels} voxels ${from} → ${LABEL_NAME[edit.toLabel]} at ${at(edit.seedIjk)}`;
+  }
+  const verb = edit.label === 0 ? 'erased' : `painted`;
+  const what = edit.label === 0 ? '' : ` ${LABEL_NAME[edit.label]}`;
+  const shape = `${edit.radiusMm} mm ${edit.plane ?? '3-D'} brush`;
+  const centres = edit.kind === 'paintSphere' ? [edit.centerIjk] : edit.centersIjk;
+  const where =
+    centres.length === 1 ? `at ${at(centres[0])}` : `${centres.length} dabs from ${at(centres[0])}`;
+  const kind = edit.kind === 'paintStroke' ? 'brush stroke' : 'brush dab';
+  return `${kind}: ${verb} ${outcome.voxels} voxels${what}, ${shape}, ${where}`;
 }

@@ -18,7 +18,36 @@ export interface SessionModelInfo {
 }
 
 /** One reader edit. Stored as an operation so the labelmap can be rebuilt from the original. */
-export type SessionEdit = RelabelComponentEdit;
+export type SessionEdit = RelabelComponentEdit | PaintSphereEdit | PaintStrokeEdit;
+
+/** BraTS label a brush writes: 0 (erase), 1 (NCR), 2 (ED), 4 (ET). */
+export type BrushLabel = 0 | 1 | 2 | 4;
+
+/**
+ * Plane a brush dab is limited to: a disc in the slice through the centre (axial: constant k,
+ * sagittal: constant i, coronal: constant j), or null for a 3-D sphere.
+ */
+export type BrushPlaneName = 'axial' | 'sagittal' | 'coronal' | null;
+
+/** One brush dab: voxels within `radiusMm` (in mm, with the grid spacing) of the centre. */
+export interface PaintSphereEdit {
+  readonly kind: 'paintSphere';
+  /** Voxel index (i, j, k) of the dab centre. */
+  readonly centerIjk: readonly [number, number, number];
+  /** Radius in mm, 0.5–30. */
+  readonly radiusMm: number;
+  readonly label: BrushLabel;
+  readonly plane: BrushPlaneName;
+}
+
+/** One mouse-drag brush stroke (1–2000 dabs): one edit, so one undo removes it all. */
+export interface PaintStrokeEdit {
+  readonly kind: 'paintStroke';
+  readonly centersIjk: readonly (readonly [number, number, number])[];
+  readonly radiusMm: number;
+  readonly label: BrushLabel;
+  readonly plane: BrushPlaneName;
+}
 
 /**
  * Relabel the 6-connected component of equal label that contains `seedIjk` (3-D flood fill) to
@@ -37,8 +66,8 @@ export interface SessionEditRecord {
   readonly edit: SessionEdit;
   readonly at: string;
   readonly reader: string;
-  /** Label the component had before. */
-  readonly fromLabel: number;
+  /** Label the component had before (relabel edits); null for brush edits (many labels). */
+  readonly fromLabel: number | null;
   /** Voxels changed. */
   readonly voxels: number;
 }

@@ -120,6 +120,72 @@ describe('SessionStore', () => {
     expect(files.sort()).toEqual(['original.labels.gz', 'session.json']); // no temp files left
   });
 
+  it('stores a brush stroke as one edit: replayed after a crash, undone as a whole', async () => {
+    const first = new SessionStore(dir);
+    const s = await first.create(newSession());
+    const original = makeLabels();
+    await first.edit(s.record.id, 'Dr A', {
+      kind: 'relabelComponent',
+      seedIjk: [12, 12, 12],
+      toLabel: 1,
+    });
+    const afterRelabel = (await first.load(s.record.id)).labels.slice();
+    // Erase across the first blob in slice k = 5 (a 1.5 mm axial disc per dab).
+    const centersIjk: [number, number, number][] = [];
+    for (let i = 1; i <= 9; i++) centersIjk.push([i, 5, 5]);
+    const stroke = {
+      kind: 'paintStroke',
+      centersIjk,
+      radiusMm: 1.5,
+      label: 0,
+      plane: 'axial',
+    } as const;
+    const painted = await first.edit(s.record.id, 'Dr A', stroke);
+    expect(painted.record.edits).toHaveLength(2);
+    const rec = painted.record.edits[1];
+    expect(rec).toMatchObject({ edit: stroke, fromLabel: null, reader: 'Dr A' });
+    // Rows j = 4, 5, 6 of i = 2..7 were tumour; (4..5, 4..5) of them enhancing.
+    expect(rec.voxels).toBe(18);
+    expect(painted.labels[at(4, 5, 5)]).toBe(0);
+    expect(painted.labels[at(4, 5, 4)]).toBe(4); // the disc stays in its slice
+    expect(painted.record.audit.at(-1)?.detail).toBe(
+      'brush stroke: erased 18 voxels, 1.5 mm axial brush, 9 dabs from (1, 5, 5)',
+    );
+    const expected = painted.labels.slice();
+
+    const afterCrash = new SessionStore(dir);
+    const reloaded = await afterCrash.opened(s.record.id, 'Dr A');
+    expect(Buffer.compare(Buffer.from(reloaded.labels), Buffer.from(expected))).toBe(0);
+
+    const undone = await afterCrash.undo(s.record.id, 'Dr A');
+    expect(undone.record.edits.map((e) => e.edit.kind)).toEqual(['relabelComponent']);
+    expect(Buffer.compare(Buffer.from(undone.labels), Buffer.from(afterRelabel))).toBe(0);
+    const again = await afterCrash.undo(s.record.id, 'Dr A');
+    expect(Buffer.compare(Buffer.from(again.labels), Buffer.from(original))).toBe(0);
+
+    // A single dab that changes nothing (background erased) is not recorded.
+    const noop = await afterCrash.edit(s.record.id, 'Dr A', {
+      kind: 'paintSphere',
+      centerIjk: [0, 0, 0],
+      radiusMm: 1,
+      label: 0,
+      plane: null,
+    });
+    expect(noop.record.edits).toHaveLength(0);
+    const dab = await afterCrash.edit(s.record.id, 'Dr A', {
+      kind: 'paintSphere',
+      centerIjk: [0, 0, 0],
+      radiusMm: 1,
+      label: 4,
+      plane: null,
+    });
+    // The corner voxel and its i and j neighbours: the k neighbour is 2 mm away on this grid.
+    expect(dab.record.edits[0].voxels).toBe(3);
+    expect(dab.record.audit.at(-1)?.detail).toBe(
+      'brush dab: painted 3 voxels ET, 1 mm 3-D brush, at (0, 0, 0)',
+    );
+  });
+
   it('refuses a corrupt session file with the file named', async () => {
     const store = new SessionStore(dir);
     const s = await store.create(newSession());
