@@ -9,13 +9,14 @@ CONTINUATION_DIR = os.path.join(os.path.dirname(__file__), "..", "results", "con
 # What each re-release changed (card section "Changes"); a version without a note has none.
 RELEASE_NOTES = {
     "1.0.1": "Export-only graph rewrite of `decoder.onnx`, identical weights (the same 8-minute "
-    "checkpoint as 1.0.0; the evaluation tables above come from PyTorch and are unchanged). Nearest "
-    "×2 upsampling is written as an exact MatMul (repeat along i) + Expand (along j, k) instead of "
-    "Resize, and the full-resolution head's first 1×1 conv over concat(up(x), f0) is split by "
-    "linearity into a half-resolution part added by broadcasting and a full-resolution part on f0, "
-    "so the upsampled features are never written out. Same function up to float32 summation order; "
-    "one decode runs about 2–3× faster in onnxruntime-node (bench/results/model-speed.md). "
-    "`encoder.onnx` is unchanged in content.",
+    "checkpoint as 1.0.0; the evaluation tables above come from PyTorch and are unchanged). No "
+    "Resize any more: by linearity, each level's 3³ conv over concat(up(x), skip) runs as "
+    "conv(skip) plus 2³ phase kernels on x at half resolution, interleaved (8/27 of the "
+    "multiply-adds), and the full-resolution head's first 1×1 conv over concat(up(x), f0) as a "
+    "half-resolution part added by broadcasting plus a full-resolution part on f0 (nearest "
+    "repeats by an exact MatMul along i and broadcasting along j, k). Same function up to float32 "
+    "summation order (ONNX vs PyTorch above). Speed: bench/results/model-speed.md. `encoder.onnx` "
+    "is byte-identical to 1.0.0's.",
 }
 
 

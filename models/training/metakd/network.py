@@ -164,34 +164,60 @@ def _repeat_last_axis(x: torch.Tensor) -> torch.Tensor:
     return torch.matmul(x, repeat)
 
 
-def upsample_nearest2x(x: torch.Tensor) -> torch.Tensor:
-    """Nearest ×2 upsampling of [B,C,k,j,i] for export: bit-identical to
-    F.interpolate(scale_factor=2, mode="nearest"). The i axis is repeated by `_repeat_last_axis`,
-    then j and k by one Expand that copies whole rows of 2i values."""
-    b, c, k, j, i = x.shape
-    y = _repeat_last_axis(x).reshape(b, c, k, 1, j, 1, 2 * i).expand(b, c, k, 2, j, 2, 2 * i)
-    return y.reshape(b, c, 2 * k, 2 * j, 2 * i)
-
-
 def _add_upsampled(full: torch.Tensor, half: torch.Tensor) -> torch.Tensor:
-    """full [B,C,2k,2j,2i] + upsample_nearest2x(half [B,C,k,j,i]), with the j and k repeats done
-    by the Add's broadcasting over whole rows, so the upsampled tensor is never written out."""
+    """full [B,C,2k,2j,2i] + nearest ×2 upsampled half [B,C,k,j,i]: the i repeat is exact
+    (`_repeat_last_axis`), the j and k repeats are the Add's broadcasting over whole rows, so the
+    upsampled tensor is never written out."""
     b, c, k, j, i = half.shape
     y = full.reshape(b, c, k, 2, j, 2, 2 * i) + _repeat_last_axis(half).reshape(b, c, k, 1, j, 1, 2 * i)
     return y.reshape(b, c, 2 * k, 2 * j, 2 * i)
+
+
+def _phase_kernels(w: torch.Tensor) -> torch.Tensor:
+    """3³ kernel w [O,C,3,3,3] → the 2³ kernels [8·O,C,2,2,2] of conv3d(up(x), w, padding=1).
+
+    Per axis, an output voxel 2q + r of the upsampled grid sees x[q-1], x[q], x[q] (r = 0) or
+    x[q], x[q], x[q+1] (r = 1) under the taps w0, w1, w2, so its phase kernel on x has the taps
+    (w0, w1 + w2) at offsets (-1, 0) or (w0 + w1, w2) at offsets (0, +1). Phases are ordered
+    (r_k, r_j, r_i, O) in the output channels.
+    """
+    for dim in (2, 4, 6):  # k, j, i of w as each step prepends one phase axis
+        w0, w1, w2 = w.unbind(dim)
+        w = torch.stack([torch.stack([w0, w1 + w2], dim), torch.stack([w0 + w1, w2], dim)], 0)
+    o, c = w.shape[3:5]
+    return w.permute(2, 1, 0, 3, 4, 5, 6, 7).reshape(8 * o, c, 2, 2, 2)
+
+
+def _conv3_upsampled(x: torch.Tensor, kernels: torch.Tensor) -> torch.Tensor:
+    """conv3d(nearest ×2 upsampled x, w, padding=1) for x [B,C,k,j,i], given
+    kernels = _phase_kernels(w): one 2³ conv at half resolution (8/27 of the multiply-adds),
+    then the eight phases are interleaved into the full-resolution grid."""
+    b, _, k, j, i = x.shape
+    o = kernels.shape[0] // 8
+    z = F.conv3d(x, kernels, padding=1).reshape(b, 2, 2, 2, o, k + 1, j + 1, i + 1)
+    # Phase r along an axis reads the 2³ conv's output from offset r (offsets 0 / +1 above).
+    phases = [
+        z[:, rk, rj, ri, :, rk : rk + k, rj : rj + j, ri : ri + i]
+        for rk in range(2)
+        for rj in range(2)
+        for ri in range(2)
+    ]
+    y = torch.stack(phases, 2).reshape(b, o, 2, 2, 2, k, j, i)
+    return y.permute(0, 1, 5, 2, 6, 3, 7, 4).reshape(b, o, 2 * k, 2 * j, 2 * i)
 
 
 class DecoderExport(nn.Module):
     """ONNX view: f0..f3 [B,4,C_l,…] + `present` [B,4] → sigmoid `probs` [B,3,k,j,i].
 
     The same function as `Decoder.forward` + sigmoid, with the same weights, rewritten for
-    onnxruntime speed (the decoder runs once per sequence subset):
-    - nearest upsampling by `upsample_nearest2x` (MatMul + Expand, exact) instead of Resize,
-      whose 5-D nearest mode onnxruntime runs element by element;
-    - the pointwise head's first 1×1 conv over concat(up(x), f0) is split by linearity into
-      W_x·x + b at half resolution (upsampled inside a broadcasting Add) and W_f0·f0 at full
-      resolution, so the upsampled x is never written out. Only the order of float32 sums
-      changes (max |Δprob| ~1e-6 against PyTorch on a real case).
+    onnxruntime speed (the decoder runs once per sequence subset). No Resize (onnxruntime's 5-D
+    nearest Resize copies element by element), and nothing is computed at full resolution that
+    linearity lets run at half resolution:
+    - each level's 3³ conv over concat(up(x), skip) = conv(up(x)) + conv(skip), the first as
+      `_conv3_upsampled` (2³ phase kernels on x, then interleaved);
+    - the pointwise head's first 1×1 conv over concat(up(x), f0) = up(W_x·x + b) + W_f0·f0, the
+      upsampling done inside a broadcasting Add (`_add_upsampled`).
+    Only the order of float32 sums changes (max |Δprob| ~1e-5 or less against PyTorch).
     """
 
     def __init__(self, net: MetaKDNet):
@@ -202,6 +228,11 @@ class DecoderExport(nn.Module):
         self.register_buffer("w_x", conv1.weight.detach()[:, :cx].clone())
         self.register_buffer("w_f0", conv1.weight.detach()[:, cx:].clone())
         self.register_buffer("b_head", conv1.bias.detach().clone())
+        for level, block in enumerate(self.decoder.up_convs, start=1):
+            w = block[0].weight.detach()  # bias-free; input = concat(up(x), skip)
+            cx = self.decoder.dec_widths[level + 1]
+            self.register_buffer(f"w_up{level}", _phase_kernels(w[:, :cx]))
+            self.register_buffer(f"w_skip{level}", w[:, cx:].clone())
 
     def forward(self, f0, f1, f2, f3, present):
         dec, feats = self.decoder, [f0, f1, f2, f3]
@@ -210,7 +241,10 @@ class DecoderExport(nn.Module):
         x = dec.bottom(dec.fuse[last - 1](torch.flatten(fill_bottleneck(f3, present), 1, 2)))
         for level in range(last - 1, 0, -1):
             skip = dec.fuse[level - 1](torch.flatten(feats[level] * mask, 1, 2))
-            x = dec.up_convs[level - 1](torch.cat([upsample_nearest2x(x), skip], dim=1))
+            y = _conv3_upsampled(x, getattr(self, f"w_up{level}"))
+            y = y + F.conv3d(skip, getattr(self, f"w_skip{level}"), padding=1)
+            block = dec.up_convs[level - 1]
+            x = block[2](block[1](y))  # norm, activation
         half = F.conv3d(x, self.w_x, self.b_head)
         full = F.conv3d(torch.flatten(f0 * mask, 1, 2), self.w_f0)
         h = F.leaky_relu(_add_upsampled(full, half), LEAKY_SLOPE)
