@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { method } from './method.ts';
 import type { Destination } from '../../core/export/pacs/Destination.ts';
 import type { OutboxItem, ProcessResult } from '../../core/export/outbox/Outbox.ts';
+import type { ExportCaseResult } from '../../core/export/exportCase.ts';
 
 /** Provenance fields a caller may set for a labelmap file (the rest come from its sidecar). */
 const provenanceParams = z
@@ -111,20 +112,8 @@ const destinationParams = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
-/** What an export wrote. */
-export interface ExportResultDto {
-  readonly format: 'seg' | 'nifti';
-  /** The written file (SEG .dcm or mask .nii.gz). */
-  readonly file: string;
-  /** The JSON sidecar (NIfTI only). */
-  readonly sidecar?: string;
-  readonly sourceSeriesId: string;
-  readonly SOPInstanceUID?: string;
-  readonly SeriesInstanceUID?: string;
-  readonly ReferencedSeriesInstanceUID?: string;
-  readonly numberOfFrames?: number;
-  /** Voxels per label key (NCR, ED, ET) on the source grid. */
-  readonly voxels: Readonly<Record<string, number>>;
+/** What an export wrote (the core result with a summary of the provenance). */
+export interface ExportResultDto extends Omit<ExportCaseResult, 'provenance'> {
   /** SegmentAlgorithmType written / recorded. */
   readonly algorithmType: 'AUTOMATIC' | 'SEMIAUTOMATIC';
   /** Where the labelmap came from. */

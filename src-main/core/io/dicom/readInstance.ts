@@ -6,6 +6,7 @@
  * Patient name, ID and birth date are never read.
  */
 import type { Vec3 } from '../../volume/Geometry.ts';
+import type { SeriesInfo } from '../../study/types.ts';
 import type { DicomDataSet, ParsedDicom, PixelDataElement } from './dicomParserAdapter.ts';
 import { Tag } from './tags.ts';
 
@@ -42,28 +43,31 @@ export interface FrameInfo {
 }
 
 /** Series-level header facts (a subset of SeriesInfo; filled from the first instance). */
-export interface SeriesHeader {
-  readonly SeriesDescription?: string;
-  readonly ProtocolName?: string;
-  readonly SeriesNumber?: number;
-  readonly Modality?: string;
-  readonly ScanningSequence?: string;
-  readonly SequenceVariant?: string;
-  readonly SequenceName?: string;
-  readonly RepetitionTime?: number;
-  readonly EchoTime?: number;
-  readonly InversionTime?: number;
-  readonly FlipAngle?: number;
-  readonly MRAcquisitionType?: string;
-  readonly ContrastBolusAgent?: string;
-  readonly ImageType?: readonly string[];
-  readonly SeriesTime?: string;
-  readonly AcquisitionTime?: string;
-  readonly SeriesDate?: string;
-  readonly EchoNumbers?: number;
-  readonly Manufacturer?: string;
-  readonly FrameOfReferenceUID?: string;
-}
+export type SeriesHeader = Partial<
+  Pick<
+    SeriesInfo,
+    | 'SeriesDescription'
+    | 'ProtocolName'
+    | 'SeriesNumber'
+    | 'Modality'
+    | 'ScanningSequence'
+    | 'SequenceVariant'
+    | 'SequenceName'
+    | 'RepetitionTime'
+    | 'EchoTime'
+    | 'InversionTime'
+    | 'FlipAngle'
+    | 'MRAcquisitionType'
+    | 'ContrastBolusAgent'
+    | 'ImageType'
+    | 'SeriesTime'
+    | 'AcquisitionTime'
+    | 'SeriesDate'
+    | 'EchoNumbers'
+    | 'Manufacturer'
+    | 'FrameOfReferenceUID'
+  >
+>;
 
 /** Study-level facts (nothing that identifies the patient). */
 export interface StudyHeader {
