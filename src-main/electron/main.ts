@@ -18,24 +18,12 @@ import {
 import { createApiService, defaultServiceOptions, toApiErrorDto } from '../api/service.ts';
 import { apiMethods, type ApiEvent } from '../api/contract.ts';
 import { IPC } from './channels.ts';
+import { APP_CSP } from '../api/contentSecurityPolicy.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** out/electron → out/renderer (the same layout in the checkout and inside the asar). */
 const RENDERER_INDEX = path.join(here, '..', 'renderer', 'index.html');
 const PRELOAD = path.join(here, 'preload.cjs');
-
-/** CSP sent with every response the window loads (the page also carries it as a meta tag). */
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
 
 /** Models unpacked from the asar when packaged (electron-builder.yml asarUnpack), else the checkout's. */
 function serviceOptions() {
@@ -149,7 +137,7 @@ function harden(): void {
     cb({ cancel: !/^(file|data|blob|devtools):/.test(details.url) });
   });
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
-    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [APP_CSP] } });
   });
 }
 

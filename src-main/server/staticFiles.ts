@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { APP_CSP } from '../api/contentSecurityPolicy.ts';
 
 /** Content types of the files Vite emits. */
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -21,24 +22,6 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.woff2': 'font/woff2',
   '.map': 'application/json',
 };
-
-/**
- * Content-Security-Policy of the app page: only our own origin; WebAssembly compilation for the
- * Cornerstone codecs; inline styles because Svelte writes `style=` attributes for bars and tiles.
- */
-export const APP_CSP = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 /** Sends a file from `root` for the request path; index.html for `/`. Returns false if not found. */
 export async function serveStatic(

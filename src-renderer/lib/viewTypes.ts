@@ -1,6 +1,6 @@
 /**
  * What the screen shows, as plain data: studies, series rows, the segmentation result. Built from
- * the api's results by lib/adapters.ts, so components never depend on a contract's exact shape.
+ * the api's results by lib/reviewClient.ts, so components never depend on a contract's exact shape.
  */
 
 /** The four model slots in reading order. */

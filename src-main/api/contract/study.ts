@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { method } from './method.ts';
 import type { ModelSlot, SequenceLabel } from '../../core/enums/SequenceLabel.ts';
+import type { SkippedFile } from '../../core/study/types.ts';
 
 /** The four model slots (kept literal here: the contract imports only types from core). */
 const SLOT_NAMES = ['flair', 't1', 't1ce', 't2'] as const satisfies readonly ModelSlot[];
@@ -62,11 +63,8 @@ export interface StudySummaryDto extends AssignmentDto {
   readonly series: readonly SeriesRowDto[];
 }
 
-/** A file import passed over. */
-export interface SkippedFileDto {
-  readonly file: string;
-  readonly reason: string;
-}
+/** A file import passed over, and why. */
+export type SkippedFileDto = SkippedFile;
 
 /** Result of importStudy. */
 export interface ImportStudyResultDto {

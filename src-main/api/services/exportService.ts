@@ -61,17 +61,9 @@ async function exportSettings(dataDir: string): Promise<ExportSettings> {
 type LabelSource = ExportResultDto['labelSource'];
 
 function toDto(r: ExportCaseResult, labelSource: LabelSource): ExportResultDto {
-  const pv = r.provenance;
+  const { provenance: pv, ...written } = r;
   return {
-    format: r.format,
-    file: r.file,
-    sidecar: r.sidecar,
-    sourceSeriesId: r.sourceSeriesId,
-    SOPInstanceUID: r.SOPInstanceUID,
-    SeriesInstanceUID: r.SeriesInstanceUID,
-    ReferencedSeriesInstanceUID: r.ReferencedSeriesInstanceUID,
-    numberOfFrames: r.numberOfFrames,
-    voxels: r.voxels,
+    ...written,
     algorithmType: segmentAlgorithmType(pv),
     labelSource,
     provenance: {

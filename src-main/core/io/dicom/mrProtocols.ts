@@ -28,21 +28,24 @@ export interface MrProtocol {
   readonly ContrastBolusAgent?: string;
 }
 
+/** The pre-contrast spin-echo T1. */
+const T1_SE: MrProtocol = {
+  slot: 't1',
+  SeriesDescription: 'AX T1 SE',
+  ProtocolName: 'AX T1 SE',
+  ScanningSequence: ['SE'],
+  SequenceVariant: ['SP'],
+  ScanOptions: ['SAT1'],
+  SequenceName: '*se2d1',
+  RepetitionTime: 550,
+  EchoTime: 11,
+  EchoTrainLength: 1,
+  FlipAngle: 90,
+};
+
 /** The four protocols, in acquisition order (SeriesNumber 2…5; 1 would be the localizer). */
 export const MR_PROTOCOLS: readonly MrProtocol[] = [
-  {
-    slot: 't1',
-    SeriesDescription: 'AX T1 SE',
-    ProtocolName: 'AX T1 SE',
-    ScanningSequence: ['SE'],
-    SequenceVariant: ['SP'],
-    ScanOptions: ['SAT1'],
-    SequenceName: '*se2d1',
-    RepetitionTime: 550,
-    EchoTime: 11,
-    EchoTrainLength: 1,
-    FlipAngle: 90,
-  },
+  T1_SE,
   {
     slot: 't2',
     SeriesDescription: 'AX T2 FSE',
@@ -71,17 +74,11 @@ export const MR_PROTOCOLS: readonly MrProtocol[] = [
     FlipAngle: 150,
   },
   {
+    // The same spin-echo T1 repeated after the injection (what sequence detection must tell apart).
+    ...T1_SE,
     slot: 't1ce',
     SeriesDescription: 'AX T1 POST GD',
     ProtocolName: 'AX T1 SE +C',
-    ScanningSequence: ['SE'],
-    SequenceVariant: ['SP'],
-    ScanOptions: ['SAT1'],
-    SequenceName: '*se2d1',
-    RepetitionTime: 550,
-    EchoTime: 11,
-    EchoTrainLength: 1,
-    FlipAngle: 90,
     ContrastBolusAgent: 'GADOBUTROL 1.0 MMOL/ML',
   },
 ];
