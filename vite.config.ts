@@ -1,59 +1,144 @@
 /**
- * Vite builds, by mode:
+ * Vite builds, by mode (`npm run build` runs all three through bin/build.mjs):
  * - default: the renderer (Svelte 5), root src-renderer → out/renderer, relative asset paths so the
- *   same build loads from file:// in Electron and from 127.0.0.1 in web mode. vtk.js (inside
+ *   same build loads from app:// in Electron and from 127.0.0.1 in web mode. vtk.js (inside
  *   Cornerstone3D) imports Node's `events`; the npm `events` package stands in.
- * - `--mode electron-main`: src-main/electron/main.ts → out/electron/main.js (ESM, Node; npm
- *   dependencies stay external and ship in the asar, native onnxruntime unpacked).
- * - `--mode electron-preload`: src-main/electron/preload.ts → out/electron/preload.cjs (one CommonJS
+ * - `--mode node`: every Node-side entry (the `metakd` CLI, the web-mode server, the Electron main
+ *   process, worker threads) in one build → out/main/*.js, ES modules with source maps. Shared code
+ *   goes to chunks in the same folder, so every output file sits two levels below the app root, as
+ *   src-main/<layer>/<file>.ts does (service.ts finds package.json and models/ that way).
+ * - `--mode electron-preload`: src-main/electron/preload.ts → out/main/preload.cjs (one CommonJS
  *   file: sandboxed preloads cannot load ESM or other files).
+ *
+ * Every npm package stays external (imported from node_modules at run time): the ones with native
+ * code or wasm (onnxruntime-node, @itk-wasm/*, the Cornerstone codecs) must, the others are shipped
+ * as production dependencies anyway. A dev dependency reached at run time therefore fails loudly in
+ * the packaged-layout test instead of being silently bundled.
  */
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type UserConfig } from 'vite';
+import { defineConfig, type Plugin, type UserConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
+interface PackageJson {
+  dependencies?: Record<string, string>;
+}
+
 const root = path.dirname(fileURLToPath(import.meta.url));
-const electronOut = path.join(root, 'out', 'electron');
+const src = (...p: string[]) => path.join(root, 'src-main', ...p);
+/** Output of the Node-side build (see the header for why all files share one folder). */
+export const MAIN_OUT = path.join(root, 'out', 'main');
 
 /**
- * Entry points of the main-process bundle. The segmentation worker is its own entry because
- * core/inference/segmentInWorker.ts starts it by URL next to the calling module
- * (`new URL('./segmentWorker.mjs', import.meta.url)`), which in the bundle is out/electron/.
+ * Worker-thread entries: output name → worker body. A worker started from source goes through a
+ * `<name>.mjs` tsx bootstrap beside its caller; from the build the caller loads `<name>.js` beside
+ * itself (see core/inference/segmentInWorker.ts workerEntryUrl). A new worker is one line here.
  */
-const MAIN_ENTRIES = {
-  main: path.join(root, 'src-main', 'electron', 'main.ts'),
-  segmentWorker: path.join(root, 'src-main', 'core', 'inference', 'segmentWorker.mjs'),
+export const WORKER_ENTRIES: Record<string, string> = {
+  segmentWorker: src('core', 'inference', 'segmentWorkerBody.ts'),
+  brainWorker: src('core', 'prepare', 'brain', 'brainWorkerBody.ts'),
 };
 
-function electronConfig(entry: 'main' | 'preload'): UserConfig {
-  const preload = entry === 'preload';
+/** Process entries: output name → module. `metakd` is a virtual module that runs the CLI. */
+const PROCESS_ENTRIES: Record<string, string> = {
+  metakd: 'virtual:metakd-cli',
+  server: src('server', 'main.ts'),
+  electron: src('electron', 'main.ts'),
+};
+
+/** The CLI entry: src-main/cli/main.ts exports `main`; the built file runs it. */
+function cliEntry(): Plugin {
+  const id = 'virtual:metakd-cli';
+  return {
+    name: 'metakd-cli-entry',
+    resolveId: (s) => (s === id ? '\0' + id : null),
+    load: (s) =>
+      s === '\0' + id
+        ? `import { main } from ${JSON.stringify(src('cli', 'main.ts'))};\n` +
+          'process.exitCode = await main(process.argv.slice(2));\n'
+        : null,
+  };
+}
+
+/** Production dependencies (package.json), the only packages that may be bundled. */
+const PROD_DEPS = Object.keys(
+  (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as PackageJson).dependencies ??
+    {},
+);
+/** Packages with native code or wasm: loaded from node_modules (unpacked from the asar). */
+export const NATIVE_PACKAGES = [/^onnxruntime-/, /^@itk-wasm\//, /^@cornerstonejs\/codec-/];
+
+/** The package name of a bare specifier (`@scope/name/sub` → `@scope/name`). */
+function packageName(id: string): string {
+  const parts = id.split('/');
+  return id.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/**
+ * What stays an import at run time: Node builtins, Electron, packages with native code or wasm,
+ * and anything that is not a production dependency (a dev dependency reached at run time then
+ * fails in the packaged-layout test rather than being bundled). Pure-JS production dependencies
+ * (zod, dicom-parser, dcmjs-dimse, …) are bundled: one file parses much faster than hundreds.
+ */
+export function isExternal(id: string): boolean {
+  if (id.startsWith('\0') || id.startsWith('virtual:')) return false;
+  if (id.startsWith('.') || path.isAbsolute(id)) return false;
+  if (id.startsWith('node:') || builtinModules.includes(id)) return true;
+  const name = packageName(id);
+  return NATIVE_PACKAGES.some((re) => re.test(name)) || !PROD_DEPS.includes(name);
+}
+
+function nodeConfig(): UserConfig {
   return {
     root,
+    plugins: [cliEntry()],
     build: {
-      ssr: preload ? path.join(root, 'src-main', 'electron', 'preload.ts') : true,
-      outDir: electronOut,
+      ssr: true,
+      outDir: MAIN_OUT,
       emptyOutDir: false,
       target: 'node20',
-      sourcemap: false,
+      sourcemap: true,
+      minify: false,
+      reportCompressedSize: false,
       rollupOptions: {
-        input: preload ? undefined : MAIN_ENTRIES,
-        external: preload ? ['electron'] : ['electron', 'onnxruntime-node', /^node:/],
+        input: { ...PROCESS_ENTRIES, ...WORKER_ENTRIES },
+        external: isExternal,
         output: {
-          format: preload ? 'cjs' : 'es',
-          entryFileNames: preload
-            ? 'preload.cjs'
-            : (chunk) => (chunk.name === 'segmentWorker' ? 'segmentWorker.mjs' : '[name].js'),
+          format: 'es',
+          entryFileNames: '[name].js',
+          chunkFileNames: '[name]-[hash].js',
         },
       },
     },
-    ssr: preload ? { noExternal: true } : {},
+    // Vite would externalise every package itself; isExternal decides instead.
+    ssr: { noExternal: true },
+  };
+}
+
+function preloadConfig(): UserConfig {
+  return {
+    root,
+    build: {
+      ssr: src('electron', 'preload.ts'),
+      outDir: MAIN_OUT,
+      emptyOutDir: false,
+      target: 'node20',
+      sourcemap: true,
+      reportCompressedSize: false,
+      rollupOptions: {
+        external: ['electron'],
+        output: { format: 'cjs', entryFileNames: 'preload.cjs' },
+      },
+    },
+    ssr: { noExternal: true },
   };
 }
 
 export default defineConfig(({ mode }): UserConfig => {
-  if (mode === 'electron-main') return electronConfig('main');
-  if (mode === 'electron-preload') return electronConfig('preload');
+  if (mode === 'node') return nodeConfig();
+  if (mode === 'electron-preload') return preloadConfig();
   return {
     root: path.join(root, 'src-renderer'),
     base: './',
@@ -67,7 +152,8 @@ export default defineConfig(({ mode }): UserConfig => {
       target: 'es2022',
       // Cornerstone3D + vtk.js are one large chunk by nature; it loads from disk, not a network.
       chunkSizeWarningLimit: 8192,
-      sourcemap: false,
+      sourcemap: true,
+      reportCompressedSize: false,
     },
     worker: { format: 'es' },
     optimizeDeps: { include: ['events'] },

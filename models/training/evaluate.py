@@ -23,12 +23,15 @@ from metakd.network import MetaKDNet  # noqa: E402
 REGIONS = ("et", "tc", "wt")
 
 
-def load_net(path: str) -> tuple:
-    """(network in eval mode, checkpoint dict) from a training checkpoint."""
+def load_net(path: str, use_ema: bool = True) -> tuple:
+    """(network in eval mode, checkpoint dict) from a training checkpoint or a float16
+    weights-only file (checkpoint.save_weights). A run trained with --ema is evaluated with its
+    EMA weights unless use_ema is False."""
     state = read(path)
     cfg = state["info"]["config"]
     net = MetaKDNet(cfg["enc_widths"], cfg["skip_widths"], cfg["dec_widths"])
-    net.load_state_dict(state["model"])
+    weights = state["ema"] if use_ema and state.get("ema") is not None else state["model"]
+    net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in weights.items()})
     return net.eval(), state
 
 

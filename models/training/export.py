@@ -24,6 +24,7 @@ from evaluate import load_net  # noqa: E402
 from metakd import inference as inf  # noqa: E402
 from metakd import preprocess as pp  # noqa: E402
 from metakd.data import VAL_CASES, brats_dir  # noqa: E402
+from metakd.losses import importance  # noqa: E402
 from metakd.model_card import model_card  # noqa: E402
 from metakd.onnx_export import FEATURE_NAMES, OPSET, export_graphs, sha256, verify  # noqa: E402
 
@@ -95,7 +96,7 @@ def continuation_note(info: dict, abl_state: dict) -> str:
 
 def build_manifest(state: dict, abl_state: dict, net, out_dir: str, evals: dict, check: dict, version: str) -> dict:
     info = state["info"]
-    alpha = torch.softmax(state["meta_logits"].float(), 0).tolist()
+    alpha = importance(state["meta_logits"].float(), float(info["args"].get("alpha_min", 0.0))).tolist()
     fmt = lambda t: "/".join(f"{t['mean'][r]:.3f}" for r in ("et", "tc", "wt"))  # noqa: E731
     total, abl_total = budget(state), budget(abl_state)
     root = info

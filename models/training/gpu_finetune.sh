@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Continuation experiment (equal budget): MetaKD and the ablation each continue from their shipped
-# checkpoint for MINUTES more, at the same time on one GPU, with the same fresh poly schedule
+# checkpoint for ITERS more iterations (the 2026-11 run was time-based: 2.2 min, MetaKD 1,152 and the
+# ablation 1,379 iterations; budgets are iterations since issue 15), at the same time on one GPU, with the same fresh poly schedule
 # (peak LR), all in stage 2 (random subsets). MetaKD additionally restarts its importance logits
 # at 0 (α uniform), meta Adam lr META_LR, and caps α_t/α_s at KD_CAP — the first run's α had
 # collapsed onto T1ce (weight ~37). Then times one whole-case PyTorch segmentation on the GPU.
 # Usage: OUT=<dir> CARRY=<dir with cache/ metakd.pt ablation.pt> bash models/training/gpu_finetune.sh
-# Env: MINUTES (2.0), LR (5e-4), META_LR (1e-3), KD_CAP (4), DEADLINE_S (hard stop for training,
+# Env: ITERS (1152), MINUTES (wall-clock guard, 2.5), LR (5e-4), META_LR (1e-3), KD_CAP (4), DEADLINE_S (hard stop for training,
 #      160), TOTAL_S (hard stop for the timing too, 185), DEVICE (cuda), PY (python3), EXTRA.
 set -u
 cd "$(dirname "$0")/../.."
 export PYTHONUNBUFFERED=1
-MINUTES=${MINUTES:-2.0}
+ITERS=${ITERS:-1152}
+MINUTES=${MINUTES:-2.5}
 LR=${LR:-5e-4}
 META_LR=${META_LR:-1e-3}
 KD_CAP=${KD_CAP:-4}
@@ -30,7 +32,7 @@ cat "$OUT/env.txt"
 cont() { # name, checkpoint, extra args...
   local name=$1 init=$2; shift 2
   timeout "$DEADLINE_S" $PY models/training/train.py --out "$OUT/$name" --device "$DEVICE" \
-    --cache "$CARRY/cache" --init-from "$init" --max-minutes "$MINUTES" --lr "$LR" --stage1-frac 0 \
+    --cache "$CARRY/cache" --init-from "$init" --max-iters "$ITERS" --max-minutes "$MINUTES" --lr "$LR" --stage1-frac 0 \
     --batch 4 --save-every 30 --log-every 25 $EXTRA "$@"
 }
 cont metakd "$CARRY/metakd.pt" --reset-alpha --meta-lr "$META_LR" --kd-max-weight "$KD_CAP" > "$OUT/metakd.out" 2>&1 &

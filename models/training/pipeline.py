@@ -1,7 +1,7 @@
 """The whole reproduction: cache → train MetaKD and the ablation (same budget) → evaluate → export.
 
   npm run train                     # = /usr/bin/python3 models/training/pipeline.py
-  python3 models/training/pipeline.py --minutes 8 --batch 4 --install   # what shipped (on a GPU)
+  python3 models/training/pipeline.py --iters 4450 --batch 4 --install   # the shipped recipe (on a GPU)
 
 On CUDA both variants train at the same time on the one GPU (as for the shipped model); on CPU
 one after the other. --install writes the result into models/metakd-brats (otherwise into
@@ -31,7 +31,8 @@ def main(argv=None) -> None:
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", choices=["cuda", "cpu"])
-    ap.add_argument("--minutes", type=float, default=8.0, help="training budget per variant")
+    ap.add_argument("--iters", type=int, default=4450, help="training budget per variant (iterations)")
+    ap.add_argument("--minutes", type=float, default=0.0, help="wall-clock guard per variant (0 = none)")
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--runs", default=os.path.join(HERE, "runs", "repro"))
     ap.add_argument("--install", action="store_true", help="write into models/metakd-brats")
@@ -40,7 +41,8 @@ def main(argv=None) -> None:
     cases = TRAIN_CASES + META_VAL_CASES + VAL_CASES
     if not all(os.path.exists(os.path.join(DEFAULT_CACHE, f"{c}.npz")) for c in cases):
         run([py, os.path.join(HERE, "prepare.py")])
-    common = ["--device", args.device, "--max-minutes", str(args.minutes), "--batch", str(args.batch)]
+    common = ["--device", args.device, "--max-iters", str(args.iters), "--max-minutes", str(args.minutes),
+              "--batch", str(args.batch)]
     jobs = {
         "metakd": [py, os.path.join(HERE, "train.py"), "--out", os.path.join(args.runs, "metakd")] + common,
         "ablation": [py, os.path.join(HERE, "train.py"), "--out", os.path.join(args.runs, "ablation"), "--ablation"]

@@ -9,6 +9,10 @@ import { exportMethods } from './contract/export.ts';
 import { sessionMethods } from './contract/session.ts';
 import { viewerMethods } from './contract/viewer.ts';
 import { dicomMethods } from './contract/dicom.ts';
+import { cohortMethods } from './contract/cohort.ts';
+import { aboutMethods } from './contract/about.ts';
+import { projectMethods } from './contract/project.ts';
+import { preparationMethods } from './contract/preparation.ts';
 import type { ApiOf } from './contract/method.ts';
 
 export type {
@@ -39,6 +43,10 @@ export const apiMethods = {
   ...sessionMethods,
   ...viewerMethods,
   ...dicomMethods,
+  ...cohortMethods,
+  ...projectMethods,
+  ...aboutMethods,
+  ...preparationMethods,
 } as const;
 
 /** Names of the api methods. */

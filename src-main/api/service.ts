@@ -10,16 +10,27 @@ import { apiMethods, type ApiMethodName } from './contract.ts';
 import type { ApiErrorDto, CallContext } from './contract/events.ts';
 import type { ResultOf } from './contract/method.ts';
 import { isMetaKdError } from '../core/errors.ts';
+import { prepareDataFolder } from '../core/io/dataFolder.ts';
 import type { ServiceImpl, ServiceOptions } from './services/types.ts';
 import { createStudyService } from './services/studyService.ts';
 import { createSessionService } from './services/sessionService.ts';
 import { createViewerService } from './services/viewerService.ts';
 import { createDicomService } from './services/dicomService.ts';
+import { createCohortService } from './services/cohortService.ts';
+import { createProjectService } from './services/projectService.ts';
 import { getSeries } from './services/studyStore.ts';
 import { createExportService } from './services/exportService.ts';
+import { createAboutService } from './services/aboutService.ts';
+import { createPreparationService } from './services/preparationService.ts';
 import { createInferenceService } from './services/inferenceService.ts';
 
 export type { ServiceOptions } from './services/types.ts';
+/** The secret store for transports that supply their own cipher (Electron's safeStorage). */
+export {
+  FileSecretStore,
+  type SecretCipher,
+  type SecretStore,
+} from '../core/secrets/SecretStore.ts';
 
 /** An error that crossed the api boundary: carries the DTO. */
 export class ApiError extends Error {
@@ -63,10 +74,22 @@ export interface ApiService {
   ): Promise<ResultOf<(typeof apiMethods)[K]>>;
   /** True when `name` is a method of the contract. */
   has(name: string): name is ApiMethodName;
+  /**
+   * Shuts down background work so the process can exit at once: the segmentation worker is
+   * terminated (running jobs end cancelled), the outbox loop stops, sends in progress end with
+   * their sockets destroyed (issue 12: web mode lingered 13 s after SIGTERM). Optional only so
+   * that test stubs of the service need not provide it; createApiService always does.
+   */
+  close?(): Promise<void>;
 }
 
 /** Creates the service over core. */
-export function createApiService(options: ServiceOptions = defaultServiceOptions()): ApiService {
+export function createApiService(given: ServiceOptions = defaultServiceOptions()): ApiService {
+  const shutdown = new AbortController();
+  const options: ServiceOptions = { ...given, shutdown: shutdown.signal };
+  // Data folder 0700 and orphaned temp files swept before the first call touches it. A failure
+  // here is not reported here: the first write into the folder reports it with its file.
+  const dataFolderReady = prepareDataFolder(options.dataDir).catch(() => undefined);
   const inference = createInferenceService(options);
   const studies = createStudyService(options);
   const impl: ServiceImpl = {
@@ -81,11 +104,20 @@ export function createApiService(options: ServiceOptions = defaultServiceOptions
     ...createSessionService(options, inference.segmentations),
     ...createViewerService(async (studyId, seriesId) => getSeries(studyId, seriesId)),
     ...createDicomService(),
+    ...createCohortService(),
+    // Background project runs reach the other methods as a transport would (validated).
+    ...createProjectService(options, (name, p, ctx) => service.invoke(name, p, ctx)),
     ...createExportService(options, inference),
+    ...createAboutService(options),
+    ...createPreparationService(),
   };
   const has = (name: string): name is ApiMethodName => Object.hasOwn(apiMethods, name);
-  return {
+  const service: ApiService = {
     has,
+    async close() {
+      shutdown.abort();
+      await inference.close();
+    },
     async invoke(name, rawParams, ctx = {}) {
       if (!has(name)) {
         throw new ApiError({
@@ -105,6 +137,7 @@ export function createApiService(options: ServiceOptions = defaultServiceOptions
         });
       }
       const fullCtx: CallContext = { emit: ctx.emit ?? (() => {}), signal: ctx.signal };
+      await dataFolderReady;
       try {
         const fn = impl[name] as (
           p: unknown,
@@ -116,4 +149,5 @@ export function createApiService(options: ServiceOptions = defaultServiceOptions
       }
     },
   };
+  return service;
 }

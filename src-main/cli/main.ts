@@ -2,7 +2,12 @@
  * `metakd` entry: dispatches to subcommands, prints errors as one readable line and maps error
  * codes to exit codes (2 usage, 3 input, 4 model/provider, 5 PACS, 130 cancelled, 1 other).
  */
-import { createApiService, toApiErrorDto, type ApiService } from '../api/service.ts';
+import {
+  createApiService,
+  defaultServiceOptions,
+  toApiErrorDto,
+  type ApiService,
+} from '../api/service.ts';
 import type { CliCommand, CliIo } from './command.ts';
 import { commands } from './commands/index.ts';
 
@@ -27,6 +32,8 @@ const EXIT_BY_CODE: Readonly<Record<string, number>> = {
   PACS_UNREACHABLE: 5,
   PACS_HTTP: 5,
   PACS_TIMEOUT: 5,
+  SCHEDULER_FAILED: 6,
+  PROJECT_INVALID: 3,
   CANCELLED: 130,
 };
 
@@ -62,11 +69,16 @@ export async function main(
     io.stdout.write(cmd.help.trimEnd() + '\n');
     return 0;
   }
+  // A one-shot process: no outbox retry loop, and background work shut down when the command
+  // ends, so the process exits then (issue 12: a send to a hung PACS kept it alive 652 s).
+  const own = api ? undefined : createApiService({ ...defaultServiceOptions(), outboxLoop: false });
   try {
-    return await cmd.run(rest, { api: api ?? createApiService(), io });
+    return await cmd.run(rest, { api: api ?? (own as ApiService), io });
   } catch (e) {
     const dto = toApiErrorDto(e);
     io.stderr.write(`metakd ${name}: error [${dto.code}]: ${dto.message}\n`);
     return EXIT_BY_CODE[dto.code] ?? 1;
+  } finally {
+    await own?.close?.();
   }
 }

@@ -29,6 +29,12 @@ export const ErrorCode = {
   PacsTimeout: 'PACS_TIMEOUT',
   SessionInvalid: 'SESSION_INVALID',
   Internal: 'INTERNAL',
+  /** A series could not be registered (preparation of raw studies, issue 10). */
+  RegistrationFailed: 'REGISTRATION_FAILED',
+  SchedulerFailed: 'SCHEDULER_FAILED',
+  ProjectInvalid: 'PROJECT_INVALID',
+  /** Brain extraction found no brain in a series (preparation of raw studies, issue 10). */
+  BrainMaskEmpty: 'BRAIN_MASK_EMPTY',
 } as const;
 
 /** One of the stable error code strings. */

@@ -1,28 +1,38 @@
 /**
- * Electron main process (a thin transport, STYLE.md §1): one window on the built renderer, menus,
- * the native open dialog, and IPC as a generic loop over the api contract — every payload is
- * validated by the service. Hardened: context isolation, sandbox, no Node in the page, a strict
- * Content-Security-Policy, no remote content, navigation and new windows blocked, no permissions.
+ * Electron main process (a thin transport, STYLE.md §1): one window on the built renderer served
+ * from app:// (appProtocol.ts), menus, the native open dialog, and IPC as a generic loop over the
+ * api contract (ipc.ts) — every payload is validated by the service. Hardened: context isolation,
+ * sandbox, no Node in the page, a strict Content-Security-Policy, no remote content, navigation
+ * and new windows blocked, every permission denied, DevTools off when packaged; fuses are set at
+ * packaging (electron-builder.yml electronFuses). The pure parts are unit-tested in
+ * test/unit/electron; this file needs the Electron binary and is not run on CI (README).
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, Menu, dialog, ipcMain, net, protocol, session } from 'electron';
 import {
-  app,
-  BrowserWindow,
-  Menu,
-  dialog,
-  ipcMain,
-  session,
-  type IpcMainInvokeEvent,
-} from 'electron';
-import { createApiService, defaultServiceOptions, toApiErrorDto } from '../api/service.ts';
-import { apiMethods, type ApiEvent } from '../api/contract.ts';
+  createApiService,
+  defaultServiceOptions,
+  toApiErrorDto,
+  type ApiService,
+} from '../api/service.ts';
+import { createSecretStore } from './secretStore.ts';
+import { apiMethods } from '../api/contract.ts';
 import { IPC } from './channels.ts';
 import { APP_CSP } from '../api/contentSecurityPolicy.ts';
+import {
+  APP_INDEX_URL,
+  APP_SCHEME,
+  APP_SCHEME_PRIVILEGES,
+  isAllowedRequestUrl,
+  resolveAppPath,
+} from './appProtocol.ts';
+import { registerApiIpc, type IpcEventLike, type IpcMainLike } from './ipc.ts';
+import { windowOptions } from './windowOptions.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** out/electron → out/renderer (the same layout in the checkout and inside the asar). */
-const RENDERER_INDEX = path.join(here, '..', 'renderer', 'index.html');
+/** out/main → out/renderer (the same layout in the checkout and inside the asar). */
+const RENDERER_DIR = path.join(here, '..', 'renderer');
 const PRELOAD = path.join(here, 'preload.cjs');
 
 /** Models unpacked from the asar when packaged (electron-builder.yml asarUnpack), else the checkout's. */
@@ -37,69 +47,35 @@ function serviceOptions() {
   };
 }
 
-const api = createApiService(serviceOptions());
-const rendererUrl = pathToFileURL(RENDERER_INDEX).href;
+/** Created once the app is ready: the OS key store (safeStorage) needs a ready app. */
+let api: ApiService | undefined;
 
-/** Only our own page may call the api. */
-function fromOurPage(e: IpcMainInvokeEvent): boolean {
-  return e.senderFrame?.url.split('#')[0] === rendererUrl;
-}
-
-function registerIpc(): void {
-  ipcMain.on(IPC.methods, (e) => {
-    e.returnValue = Object.keys(apiMethods);
-  });
-  ipcMain.handle(IPC.invoke, async (e, name: unknown, params: unknown) => {
-    if (!fromOurPage(e))
-      return { ok: false, error: { code: 'FORBIDDEN', message: 'Not our page.' } };
-    if (typeof name !== 'string' || !api.has(name)) {
-      return {
-        ok: false,
-        error: { code: 'NOT_FOUND', message: `No api method "${String(name)}".` },
-      };
-    }
-    try {
-      const result = await api.invoke(name, params, {
-        emit: (ev: ApiEvent) => {
-          if (!e.sender.isDestroyed()) e.sender.send(IPC.event, ev);
-        },
-      });
-      return { ok: true, result };
-    } catch (err) {
-      return { ok: false, error: toApiErrorDto(err) };
-    }
-  });
-  ipcMain.handle(IPC.openPath, async (e, kind: unknown) => {
-    const win = BrowserWindow.fromWebContents(e.sender);
-    if (!win || !fromOurPage(e)) return null;
-    const r = await dialog.showOpenDialog(win, {
-      title: 'Open study',
-      properties: kind === 'file' ? ['openFile'] : ['openDirectory'],
-      filters:
-        kind === 'file' ? [{ name: 'DICOM or NIfTI', extensions: ['dcm', 'nii', 'gz', '*'] }] : [],
+/** The native open dialog: a study folder or file, or (ExportPanel) an output folder. */
+async function openPath(e: IpcEventLike, kind: unknown): Promise<string | null> {
+  const win = BrowserWindow.fromWebContents(e.sender as Electron.WebContents);
+  if (!win) return null;
+  if (kind === 'outputFolder') {
+    // Where an export is written (ExportPanel): a folder, which the dialog may create.
+    const out = await dialog.showOpenDialog(win, {
+      title: 'Choose output folder',
+      buttonLabel: 'Export here',
+      properties: ['openDirectory', 'createDirectory'],
     });
-    return r.canceled ? null : (r.filePaths[0] ?? null);
+    return out.canceled ? null : (out.filePaths[0] ?? null);
+  }
+  const r = await dialog.showOpenDialog(win, {
+    title: 'Open study',
+    properties: kind === 'file' ? ['openFile'] : ['openDirectory'],
+    filters:
+      kind === 'file' ? [{ name: 'DICOM or NIfTI', extensions: ['dcm', 'nii', 'gz', '*'] }] : [],
   });
+  return r.canceled ? null : (r.filePaths[0] ?? null);
 }
 
 function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1600,
-    height: 960,
-    backgroundColor: '#0b0d10',
-    title: 'MetaKD Review',
-    show: false,
-    webPreferences: {
-      preload: PRELOAD,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
-  });
+  const win = new BrowserWindow(windowOptions({ preload: PRELOAD, packaged: app.isPackaged }));
   win.once('ready-to-show', () => win.show());
-  void win.loadFile(RENDERER_INDEX);
+  void win.loadURL(APP_INDEX_URL);
   return win;
 }
 
@@ -123,33 +99,71 @@ function buildMenu(): void {
   );
 }
 
-/** Blocks navigation, new windows, webviews and permission requests for every web contents. */
+/**
+ * Serves out/renderer on app://metakd; anything outside that folder is a 404. Each response
+ * carries the CSP itself (webRequest hooks are not guaranteed to see custom-protocol responses).
+ */
+function serveApp(): void {
+  protocol.handle(APP_SCHEME, async (req) => {
+    const file = resolveAppPath(req.url, RENDERER_DIR);
+    if (!file) return new Response('Not found', { status: 404 });
+    const res = await net.fetch(pathToFileURL(file).href);
+    const headers = new Headers(res.headers);
+    headers.set('Content-Security-Policy', APP_CSP);
+    headers.set('X-Content-Type-Options', 'nosniff');
+    return new Response(res.body, { status: res.status, headers });
+  });
+}
+
+/** Blocks navigation, new windows, webviews, permissions and remote content. */
 function harden(): void {
+  const devTools = !app.isPackaged;
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (ev) => ev.preventDefault());
     contents.on('will-redirect', (ev) => ev.preventDefault());
     contents.on('will-attach-webview', (ev) => ev.preventDefault());
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-  session.defaultSession.webRequest.onBeforeRequest((details, cb) => {
-    // No remote content: only our files and in-page data/blob URLs load.
-    cb({ cancel: !/^(file|data|blob|devtools):/.test(details.url) });
+  const s = session.defaultSession;
+  s.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  s.setPermissionCheckHandler(() => false);
+  s.setDevicePermissionHandler(() => false);
+  s.webRequest.onBeforeRequest((details, cb) => {
+    cb({ cancel: !isAllowedRequestUrl(details.url, devTools) });
   });
-  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
+  s.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [APP_CSP] } });
   });
 }
 
+// Must happen before `ready` (Electron protocol API).
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 app.enableSandbox();
 void app.whenReady().then(() => {
   harden();
-  registerIpc();
+  serveApp();
+  const options = serviceOptions();
+  api = createApiService({ ...options, secrets: createSecretStore(options.dataDir) });
+  registerApiIpc({
+    ipcMain: ipcMain as unknown as IpcMainLike,
+    api,
+    methodNames: Object.keys(apiMethods),
+    toErrorDto: toApiErrorDto,
+    openPath,
+  });
   buildMenu();
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
+});
+// Stop the outbox loop and the inference worker before the process ends (issue 12).
+let closing = false;
+app.on('will-quit', (e) => {
+  if (!api || closing) return;
+  closing = true;
+  e.preventDefault();
+  void Promise.resolve(api.close?.()).finally(() => app.quit());
 });
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();

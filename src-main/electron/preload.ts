@@ -24,8 +24,9 @@ contextBridge.exposeInMainWorld('metakd', {
     ipcRenderer.on(IPC.event, h);
     return () => ipcRenderer.removeListener(IPC.event, h);
   },
-  openPath(kind: 'folder' | 'file') {
-    return ipcRenderer.invoke(IPC.openPath, kind === 'file' ? 'file' : 'folder');
+  openPath(kind: 'folder' | 'file' | 'outputFolder') {
+    const k = kind === 'file' || kind === 'outputFolder' ? kind : 'folder';
+    return ipcRenderer.invoke(IPC.openPath, k);
   },
   onMenuOpen(listener: (kind: 'folder' | 'file') => void) {
     const h = (_e: IpcRendererEvent, kind: 'folder' | 'file') => listener(kind);

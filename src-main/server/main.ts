@@ -57,8 +57,9 @@ export async function runWebMode(args: readonly string[]): Promise<number> {
   }
   const outDir = path.join(repoRoot, 'out', 'renderer');
   await ensureRendererBuilt({ root: repoRoot, outDir }, (l) => process.stderr.write(l + '\n'));
+  const api = createApiService();
   const server = await startWebServer({
-    api: createApiService(),
+    api,
     port: parsed.port,
     staticDir: outDir,
   });
@@ -69,7 +70,10 @@ export async function runWebMode(args: readonly string[]): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  // The server first (no new calls), then the worker thread and the outbox: a worker left
+  // running kept the process alive ~13 s after SIGTERM (issue 12).
   await server.close();
+  await api.close?.();
   return 0;
 }
 

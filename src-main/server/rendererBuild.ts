@@ -3,7 +3,7 @@
  * it, so `npm run web` on a fresh checkout (or after an edit) shows the current UI.
  */
 import path from 'node:path';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat, utimes } from 'node:fs/promises';
 
 /** Newest modification time (ms) of any file below `dir`; 0 when the folder is absent. */
 async function newestMtime(dir: string): Promise<number> {
@@ -37,9 +37,13 @@ export async function ensureRendererBuilt(
   );
   if (built && built.mtimeMs >= sources) return;
   log(built ? 'Renderer sources changed; rebuilding…' : 'Building the renderer (first run)…');
+  const started = new Date();
   const { build } = await import('vite');
   await build({
     configFile: path.join(paths.root, 'vite.config.ts'),
     logLevel: 'warn',
   });
+  // Date the build by when it started, not when it finished: a source saved while Vite was
+  // running is then newer than the build, and the next start rebuilds.
+  await utimes(path.join(paths.outDir, 'index.html'), started, started);
 }

@@ -5,9 +5,12 @@
  *                             errors as `{error: {code, message, file}}` with an HTTP status
  *   GET  /api/events?token=…  server-sent events: job progress and job ends
  *   GET  /*                   the built renderer (no token: the app code is not secret)
- * The token comes as `Authorization: Bearer <token>` (or `?token=` for EventSource, which cannot
- * set headers). Requests whose Host is not our loopback address are refused (DNS rebinding), and so
- * are cross-origin posts.
+ * The token comes as `Authorization: Bearer <token>`; `?token=` is accepted on the event stream
+ * only (EventSource cannot set headers), so a token never has to travel in a call's URL. Requests
+ * whose Host is not our loopback address are refused (DNS rebinding), and so are cross-origin
+ * posts. Every response says `X-Content-Type-Options: nosniff`; a malformed request (e.g. a URL
+ * with a bad percent-escape, `GET /%`) gets 400, not 500; at most MAX_EVENT_STREAMS event streams
+ * are open at once (each holds a socket; beyond it: 429).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -30,6 +33,12 @@ export const LOOPBACK_HOST = '127.0.0.1';
 /** Largest accepted request body (params are small; volumes only ever flow out). */
 export const MAX_BODY_BYTES = 1 << 20;
 
+/**
+ * Event streams open at once. The app opens one per tab; 16 leaves room for a few reloads and
+ * tabs while bounding the sockets a runaway page (or a local process with the token) can hold.
+ */
+export const MAX_EVENT_STREAMS = 16;
+
 /** Bytes of randomness in the per-run token. */
 const TOKEN_BYTES = 32;
 
@@ -41,6 +50,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   NOT_FOUND: 404,
   CANCELLED: 409,
   PAYLOAD_TOO_LARGE: 413,
+  TOO_MANY_REQUESTS: 429,
   INTERNAL: 500,
 };
 
@@ -169,17 +179,34 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (origin !== undefined && origin !== `http://${req.headers.host}`) {
       return sendError(res, { code: 'FORBIDDEN', message: 'Cross-origin requests are refused.' });
     }
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    const url = parseRequestUrl(req);
+    if (!url) {
+      return sendError(res, { code: 'INVALID_ARGUMENT', message: 'Malformed request URL.' });
+    }
     if (url.pathname.startsWith('/api/')) {
       const auth = req.headers.authorization;
-      const presented = auth?.startsWith('Bearer ') ? auth.slice(7) : url.searchParams.get('token');
+      const isEvents = url.pathname === '/api/events';
+      // The query form only where headers cannot be set: tokens in URLs end up in logs/history.
+      const presented = auth?.startsWith('Bearer ')
+        ? auth.slice(7)
+        : isEvents
+          ? url.searchParams.get('token')
+          : null;
       if (!tokenMatches(presented, token)) {
         return sendError(res, {
           code: 'UNAUTHORIZED',
           message: 'Missing or wrong token: open the URL printed by `metakd web`.',
         });
       }
-      if (url.pathname === '/api/events') return hub.attach(res);
+      if (isEvents) {
+        if (hub.size >= MAX_EVENT_STREAMS) {
+          return sendError(res, {
+            code: 'TOO_MANY_REQUESTS',
+            message: `Too many open event streams (at most ${MAX_EVENT_STREAMS}); close other tabs of the app.`,
+          });
+        }
+        return hub.attach(res);
+      }
       const m = /^\/api\/call\/([A-Za-z][A-Za-z0-9]*)$/.exec(url.pathname);
       if (!m || !options.api.has(m[1])) {
         return sendError(res, { code: 'NOT_FOUND', message: `No api route ${url.pathname}.` });
@@ -193,10 +220,24 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
 
   const server = http.createServer((req, res) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     route(req, res).catch((e: unknown) => {
-      if (!res.headersSent) sendError(res, toApiErrorDto(e));
+      // A bad percent-escape found while decoding a static path is the client's error.
+      const dto: ApiErrorDto =
+        e instanceof URIError
+          ? { code: 'INVALID_ARGUMENT', message: 'Malformed request URL.' }
+          : toApiErrorDto(e);
+      if (!res.headersSent) sendError(res, dto);
       else res.destroy();
     });
+  });
+  // Requests node's parser refuses (bad request line, oversized headers) get a 400 with nosniff.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) {
+      socket.end(
+        'HTTP/1.1 400 Bad Request\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      );
+    } else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -216,6 +257,20 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * The request URL with its path checked to decode (a `%` not followed by two hex digits is
+ * malformed), or undefined for a malformed one.
+ */
+function parseRequestUrl(req: IncomingMessage): URL | undefined {
+  try {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    decodeURIComponent(url.pathname);
+    return url;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Sends a result: JSON, or raw bytes with the other fields in a header. */

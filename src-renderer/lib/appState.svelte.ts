@@ -6,9 +6,32 @@
  */
 import type { ApiEvent } from '../../src-main/api/contract.ts';
 import { ApiCallError } from './bridge.ts';
-import type { ReviewClient, SessionView } from './reviewClient.ts';
+import type {
+  LabelmapBoxView,
+  MeasurementInputView,
+  ReviewClient,
+  SessionEditOp,
+  SessionView,
+} from './reviewClient.ts';
+import { staleMessage } from './integrity.ts';
+import type { Lesion } from './lesions.ts';
+import type { PrepModeView } from './preparationView.ts';
+import type { WindowPreset } from './viewGeometry.ts';
+import { overrideContradiction } from './overrides.ts';
+import { PROVIDER_FAILED, runErrorView } from './providers.ts';
+import {
+  forgetStudy,
+  openSessionRef,
+  pendingJob,
+  recentStudies,
+  rememberStudy,
+  setOpenSessionRef,
+  setPendingJob,
+  type RecentStudy,
+} from './recentStudies.ts';
 import {
   SLOTS,
+  SLOT_NAME,
   type ErrorView,
   type JobView,
   type ResultView,
@@ -25,6 +48,27 @@ const OPACITY_STEP = 0.1;
 export const BRUSH_RADIUS_MM = { min: 0.5, max: 30, step: 0.5 } as const;
 /** localStorage key of the reader's name. */
 const READER_KEY = 'metakd.reader';
+
+/** A question the reader must answer before an action goes ahead (e.g. a contradicting override). */
+export interface PendingConfirm {
+  readonly title: string;
+  readonly message: string;
+  /** Text of the button that goes ahead. */
+  readonly confirmLabel: string;
+  readonly run: () => Promise<void>;
+}
+
+/** A request from the panels to the viewer (ViewerPane carries it out; `seq` makes each new). */
+export type ViewRequest =
+  | { readonly kind: 'jump'; readonly world: readonly [number, number, number] }
+  | { readonly kind: 'reset' }
+  | { readonly kind: 'preset'; readonly preset: WindowPreset };
+
+/** A request with its sequence number. */
+export type ViewCommand = ViewRequest & { readonly seq: number };
+
+/** How often a job reattached after a reload is polled (its events may have been missed). */
+const REATTACH_POLL_MS = 1500;
 
 /** Converts anything thrown into an ErrorView. */
 function toErrorView(e: unknown): ErrorView {
@@ -44,10 +88,19 @@ export class AppState {
   #result = $state.raw<ResultView | null>(null);
   #session = $state.raw<SessionView | null>(null);
   #labelmapVersion = $state(0);
-  #resumable = $state.raw<readonly SessionView[]>([]);
+  /** The block a brush stroke changed, for the labelmap version it produced (patch, not reload). */
+  #labelmapPatch: { version: number; box: LabelmapBoxView } | null = null;
+  #sessions = $state.raw<readonly SessionView[]>([]);
+  #recent = $state.raw<readonly RecentStudy[]>(recentStudies(localStorage));
+  #confirm = $state.raw<PendingConfirm | null>(null);
+  #poll: ReturnType<typeof setInterval> | null = null;
+  /** Study the running job segments (the reader may open another one meanwhile). */
+  #jobStudy: string | null = null;
   layout = $state<Layout>('grid');
   activeSlot = $state<Slot>('flair');
   provider = $state('auto');
+  /** Raw-study preparation mode for the next run (issue 10): auto, off, force. */
+  prepMode = $state<PrepModeView>('auto');
   providers = $state.raw<readonly string[]>(['auto']);
   overlayVisible = $state(true);
   opacity = $state(0.5);
@@ -60,17 +113,49 @@ export class AppState {
   brushLabel = $state<0 | 1 | 2 | 4>(2);
   brushRadiusMm = $state(3);
   helpOpen = $state(false);
+  /**
+   * Series shown in a grid pane instead of its slot's series (view only: the model's inputs do not
+   * change). Set from the series browser (click, or drag onto a pane).
+   */
+  paneSeries = $state<Partial<Record<Slot, string>>>({});
+  /** Mask the patient's name in the header line (remembered on this computer). */
+  maskName = $state(localStorage.getItem('metakd.maskName') !== 'false');
+  #viewCommand = $state.raw<ViewCommand | null>(null);
+  #lesions = $state.raw<readonly Lesion[]>([]);
+  #lesionGeometry: import('./viewGeometry.ts').GridGeometry | null = null;
+  #seq = 0;
   reader = $state(localStorage.getItem(READER_KEY) ?? '');
 
   readonly study = $derived.by(() => this.#studies.find((s) => s.id === this.#studyId) ?? null);
+
+  /** The result on screen: the run's, or the one a reopened session kept. */
+  readonly shownResult = $derived.by(
+    (): ResultView | null => this.#result ?? this.#session?.result ?? null,
+  );
+
+  /**
+   * Why the result on screen no longer matches the study's inputs ("Computed for FLAIR + T1ce +
+   * T2 — inputs changed (T1), run again."), or null. Derived from the result's recorded inputs and
+   * the current assignment every time, so it cannot drift from either.
+   */
+  readonly staleNote = $derived.by((): string | null => {
+    const r = this.shownResult;
+    const study = this.study;
+    if (!r || !study) return null;
+    return staleMessage(r.inputs, study.assignment);
+  });
 
   constructor(client: ReviewClient) {
     this.client = client;
     client.onEvent((e) => this.#onEvent(e));
     void client.providers().then(
-      (p) => (this.providers = p),
+      (p) => {
+        this.providers = p;
+        if (!(p as readonly string[]).includes(this.provider)) this.provider = 'auto';
+      },
       () => {},
     );
+    void this.#restore();
   }
 
   get studies() {
@@ -94,13 +179,105 @@ export class AppState {
   get session() {
     return this.#session;
   }
-  /** Unfinished review sessions of the open study (left by a crash or a closed window). */
-  get resumable() {
-    return this.#resumable;
+  /** Every stored review session of the open study (signed off or not), newest change first. */
+  get sessions() {
+    return this.#sessions;
+  }
+  /** Studies opened before on this computer, newest first. */
+  get recent() {
+    return this.#recent;
+  }
+  /** The question waiting for the reader's answer, if any. */
+  get confirm() {
+    return this.#confirm;
+  }
+
+  /** The latest request to the viewer (jump, reset, window preset). */
+  get viewCommand() {
+    return this.#viewCommand;
+  }
+  /** Connected tumour components of the labelmap on screen, largest first. */
+  get lesions() {
+    return this.#lesions;
+  }
+  /** Series shown in the active pane when it is not the slot's own. */
+  get viewSeriesId(): string | null {
+    return this.paneSeries[this.activeSlot] ?? null;
+  }
+
+  /** Shows a series (any, also unassigned) in a grid pane; view only. Default: the active pane. */
+  viewSeries(seriesId: string, pane: Slot = this.activeSlot): void {
+    const own = this.study?.assignment[pane] === seriesId;
+    const next = { ...this.paneSeries };
+    if (own) delete next[pane];
+    else next[pane] = seriesId;
+    this.paneSeries = next;
+    this.layout = 'grid';
+    this.activeSlot = pane;
+  }
+
+  /** Puts the pane back to its slot's series. */
+  clearPaneSeries(pane: Slot): void {
+    const next = { ...this.paneSeries };
+    delete next[pane];
+    this.paneSeries = next;
+  }
+
+  /** Remembers the name-masking setting. */
+  setMaskName(mask: boolean): void {
+    this.maskName = mask;
+    localStorage.setItem('metakd.maskName', String(mask));
+  }
+
+  /** Sends a request to the viewer. */
+  #command(c: ViewRequest): void {
+    this.#viewCommand = { ...c, seq: ++this.#seq };
+  }
+
+  /** Resets zoom, pan and window of every pane (the slice goes to the largest lesion, if any). */
+  resetView(): void {
+    this.#command({ kind: 'reset' });
+  }
+
+  /** Applies a window preset to every pane. */
+  windowPreset(preset: WindowPreset): void {
+    this.#command({ kind: 'preset', preset });
+  }
+
+  /** Called by the viewer with the lesions of the labelmap it shows (and that labelmap's grid). */
+  setLesions(
+    lesions: readonly Lesion[],
+    geometry: import('./viewGeometry.ts').GridGeometry | null,
+  ): void {
+    this.#lesions = lesions;
+    this.#lesionGeometry = geometry;
+  }
+
+  /** Moves every pane to the centre of a lesion (1-based rank). */
+  jumpToLesion(rank: number): void {
+    const l = this.#lesions.find((x) => x.rank === rank);
+    const g = this.#lesionGeometry;
+    if (!l || !g) return;
+    const w: [number, number, number] = [g.originLps[0], g.originLps[1], g.originLps[2]];
+    for (let a = 0; a < 3; a++)
+      for (let c = 0; c < 3; c++) w[c] += l.centreIjk[a] * g.spacing[a] * g.directionLps[a][c];
+    this.#command({ kind: 'jump', world: w });
+  }
+
+  /** Answers the pending question: go ahead (true) or not. */
+  async answerConfirm(yes: boolean): Promise<void> {
+    const c = this.#confirm;
+    this.#confirm = null;
+    if (c && yes) await c.run();
   }
   /** Bumped whenever the labelmap to show changed (new run, edit, undo). */
   get labelmapVersion() {
     return this.#labelmapVersion;
+  }
+  /** When the current labelmap version differs from the last only inside a block: that block. */
+  get labelmapPatch(): LabelmapBoxView | null {
+    const p = this.#labelmapPatch;
+    return p && p.version === this.#labelmapVersion ? p.box : null;
   }
 
   dismissError(): void {
@@ -136,9 +313,18 @@ export class AppState {
     const studies = await this.#guard('Importing…', () => this.client.importStudy(p));
     performance.mark('metakd:import-done');
     if (!studies) return;
+    if (!studies) {
+      forgetStudy(localStorage, p);
+      this.#recent = recentStudies(localStorage);
+      return;
+    }
+    this.#addStudies(studies);
+    this.selectStudy(studies[0]?.id ?? null);
+  }
+
+  #addStudies(studies: readonly StudyView[]): void {
     const others = this.#studies.filter((s) => !studies.some((n) => n.id === s.id));
     this.#studies = [...studies, ...others];
-    this.selectStudy(studies[0]?.id ?? null);
   }
 
   /** Opens a study from the list. */
@@ -146,40 +332,157 @@ export class AppState {
     if (id === this.#studyId) return;
     this.#studyId = id;
     this.#result = null;
-    this.#session = null;
+    this.#setSession(null);
     this.#labelmapVersion++;
-    this.#resumable = [];
-    const first = SLOTS.find((s) => this.study?.assignment[s]);
+    this.#sessions = [];
+    this.paneSeries = {};
+    this.#lesions = [];
+    const study = this.study;
+    const first = SLOTS.find((s) => study?.assignment[s]);
     if (first) this.activeSlot = first;
-    if (id) {
-      void this.client.unfinishedSessions(id).then(
-        (list) => {
-          if (this.#studyId === id) this.#resumable = list;
-        },
-        () => {},
-      );
+    if (study) {
+      rememberStudy(localStorage, { id: study.id, path: study.sourcePath, title: study.title });
+      this.#recent = recentStudies(localStorage);
+      void this.refreshSessions();
     }
   }
 
-  /** Reopens an unfinished session: its labelmap with every edit, as the reader left it. */
+  /** Reloads the open study's list of stored sessions. */
+  async refreshSessions(): Promise<void> {
+    const id = this.#studyId;
+    if (!id) return;
+    const list = await this.client.studySessions(id).catch(() => null);
+    if (list && this.#studyId === id) this.#sessions = list;
+  }
+
+  /**
+   * Opens a stored session: its labelmap with every edit, and the result's warnings and expected
+   * accuracy as the run reported them. A signed-off session opens read-only until reopened.
+   */
   async resume(sessionId: string): Promise<void> {
-    const s = await this.#guard('Reopening session…', () =>
+    const s = await this.#guard('Opening session…', () =>
       this.client.openSession(sessionId, this.readerName()),
     );
     if (!s) return;
-    this.#resumable = [];
-    this.#session = s;
+    this.#result = null;
+    this.#setSession(s);
     this.#labelmapVersion++;
+    void this.refreshSessions();
   }
 
-  /** Puts a series into a slot ("none" leaves the series unused; "auto" undoes an override). */
+  #setSession(s: SessionView | null): void {
+    this.#session = s;
+    this.#redo = [];
+    if (s) setOpenSessionRef(localStorage, { sessionId: s.id, studyId: s.studyId });
+    else setOpenSessionRef(localStorage, null);
+  }
+
+  /**
+   * Puts a series into a slot ("none" leaves the series unused; "auto" undoes an override). A
+   * slot that contradicts the series' detected sequence asks for confirmation first.
+   */
   async overrideSeries(seriesId: string, target: Slot | 'none' | 'auto'): Promise<void> {
     const study = this.study;
     if (!study) return;
-    const updated = await this.#guard('Updating assignment…', () =>
-      this.client.setAssignment(study, seriesId, target),
-    );
-    if (updated) this.#studies = this.#studies.map((s) => (s.id === updated.id ? updated : s));
+    const row = study.series.find((r) => r.id === seriesId);
+    const why = row ? overrideContradiction(row, target) : null;
+    const apply = async () => {
+      const updated = await this.#guard('Updating assignment…', () =>
+        this.client.setAssignment(study, seriesId, target),
+      );
+      if (updated) this.#studies = this.#studies.map((s) => (s.id === updated.id ? updated : s));
+    };
+    if (why && target !== 'none' && target !== 'auto') {
+      this.#confirm = {
+        title: `Use this series as ${SLOT_NAME[target]}?`,
+        message: why,
+        confirmLabel: `Use as ${SLOT_NAME[target]}`,
+        run: apply,
+      };
+      return;
+    }
+    await apply();
+  }
+
+  /**
+   * After a page reload: reopens the last study (the service still holds it), reattaches to a
+   * segmentation that was running — or says plainly that it was lost — and reopens the review
+   * session that was open.
+   */
+  async #restore(): Promise<void> {
+    const last = this.#recent[0];
+    const job = pendingJob(localStorage);
+    const openRef = openSessionRef(localStorage);
+    if (!last) return;
+    const study = await this.client.getStudy(last.id).catch(() => null);
+    if (!study) {
+      if (job) setPendingJob(localStorage, null);
+      this.#notice = `The last study (${last.title}) is no longer open in the service: open it again from the recent studies.`;
+      return;
+    }
+    if (this.#studyId) return; // the reader opened something meanwhile
+    this.#addStudies([study]);
+    this.selectStudy(study.id);
+    if (job && job.studyId === study.id) await this.#reattach(job.jobId, job.provider);
+    else if (openRef && openRef.studyId === study.id) {
+      const s = await this.client
+        .openSession(openRef.sessionId, this.readerName())
+        .catch(() => null);
+      if (s && this.#studyId === study.id && !this.#session) {
+        this.#setSession(s);
+        this.#labelmapVersion++;
+      }
+    }
+  }
+
+  /** Follows a job started before the page reloaded. */
+  async #reattach(jobId: string, provider: string): Promise<void> {
+    const status = await this.client.jobStatus(jobId).catch(() => null);
+    if (!status) {
+      setPendingJob(localStorage, null);
+      this.#notice =
+        'The segmentation that was running when the page reloaded was lost (the service restarted): run it again.';
+      return;
+    }
+    this.provider = provider;
+    this.#jobStudy = this.#studyId;
+    this.#job = {
+      jobId,
+      stage: status.stage ?? 'starting',
+      done: status.done ?? 0,
+      total: status.total ?? 0,
+    };
+    this.#notice = 'Reattached to the segmentation that was running before the page reloaded.';
+    // Its finish event may already have gone out; poll until it ends.
+    const check = async () => {
+      const st = await this.client.jobStatus(jobId).catch(() => null);
+      if (this.#job?.jobId !== jobId) return this.#stopPoll();
+      if (!st) {
+        this.#onEvent({
+          type: 'job.finished',
+          jobId,
+          status: 'error',
+          error: { code: 'NOT_FOUND', message: 'The segmentation job was lost.' },
+        });
+      } else if (st.status === 'running') {
+        this.#job = {
+          jobId,
+          stage: st.stage ?? 'starting',
+          done: st.done ?? 0,
+          total: st.total ?? 0,
+        };
+      } else {
+        this.#onEvent({ type: 'job.finished', jobId, status: st.status, error: st.error });
+      }
+    };
+    this.#stopPoll();
+    this.#poll = setInterval(() => void check(), REATTACH_POLL_MS);
+    await check();
+  }
+
+  #stopPoll(): void {
+    if (this.#poll) clearInterval(this.#poll);
+    this.#poll = null;
   }
 
   /** Starts a segmentation of the open study (R). */
@@ -187,11 +490,18 @@ export class AppState {
     const study = this.study;
     if (!study || this.#job) return;
     this.#result = null;
+    this.#setSession(null);
+    this.#labelmapVersion++;
     performance.mark('metakd:run-clicked');
+    const provider = this.provider;
     const jobId = await this.#guard('Starting…', () =>
-      this.client.startSegmentation(study.id, this.provider),
+      this.client.startSegmentation(study.id, provider, this.prepMode),
     );
-    if (jobId) this.#job = { jobId, stage: 'starting', done: 0, total: 0 };
+    if (jobId) {
+      this.#job = { jobId, stage: 'starting', done: 0, total: 0 };
+      this.#jobStudy = study.id;
+      setPendingJob(localStorage, { jobId, studyId: study.id, provider });
+    }
   }
 
   /** Cancels the running job (Esc). */
@@ -208,26 +518,40 @@ export class AppState {
       this.#job = { jobId: job.jobId, stage: e.stage, done: e.done, total: e.total };
       return;
     }
+    if (this.#job?.jobId !== job.jobId) return; // already ended (a poll and an event both saw it)
     this.#job = null;
+    this.#stopPoll();
+    setPendingJob(localStorage, null);
     performance.mark('metakd:job-finished');
     if (e.status === 'done') void this.#finish(job.jobId);
     else if (e.status === 'cancelled') this.#notice = 'Segmentation cancelled.';
-    else this.#error = toErrorView(e.error ? new ApiCallError(e.error) : 'Segmentation failed.');
+    else {
+      const err = toErrorView(e.error ? new ApiCallError(e.error) : 'Segmentation failed.');
+      this.#error = runErrorView(err, this.provider);
+      // A provider that failed does not stay selected: the next run picks one that works.
+      if (err.code === PROVIDER_FAILED) this.provider = 'auto';
+    }
   }
 
   async #finish(jobId: string): Promise<void> {
     await this.#guard('Loading result…', async () => {
-      this.#resumable = [];
       // The session (and with it the overlay) does not wait for the result panel's data.
       const [result, session] = await Promise.all([
         this.client.getResult(jobId),
         this.client.createSession(jobId, this.readerName()),
       ]);
       performance.mark('metakd:session-ready');
+      if (this.#jobStudy !== this.#studyId) {
+        // Never show a result over another study than the one it was computed for.
+        this.#notice =
+          'A segmentation finished for a study that is not open: its review session is listed under that study.';
+        return;
+      }
       this.#result = result;
-      this.#session = session;
+      this.#setSession(session);
       this.#labelmapVersion++;
     });
+    void this.refreshSessions();
   }
 
   /** The reader's name for the audit trail (remembered on this computer). */
@@ -244,7 +568,10 @@ export class AppState {
     const next = await this.#guard('Editing…', () =>
       this.client.edit(session.id, this.readerName(), ijk, this.editLabel),
     );
-    if (next) this.#applySession(next);
+    if (next) {
+      this.#redo = [];
+      this.#applySession(next);
+    }
   }
 
   /**
@@ -293,15 +620,92 @@ export class AppState {
         plane,
       }),
     );
-    if (next) this.#session = next;
+    if (next) {
+      this.#session = next;
+      this.#redo = [];
+    }
+    // Only voxels within the radius of a dab can have changed: reload just that block.
+    const g = session.geometry;
+    const reach = g.spacing.map((sp) => Math.ceil(radiusMm / sp) + 1);
+    const lo = [0, 1, 2].map((a) => Math.min(...centersIjk.map((c) => c[a])) - reach[a]);
+    const hi = [0, 1, 2].map((a) => Math.max(...centersIjk.map((c) => c[a])) + reach[a]);
     this.#labelmapVersion++;
+    this.#labelmapPatch = {
+      version: this.#labelmapVersion,
+      box: { min: [lo[0], lo[1], lo[2]], max: [hi[0], hi[1], hi[2]] },
+    };
   }
 
-  async undo(): Promise<void> {
+  /**
+   * Stores the reader's measurements in the session (the viewer calls it after each change). A
+   * signed-off session is read-only: the viewer is put back to the stored ones.
+   */
+  async saveMeasurements(list: readonly MeasurementInputView[]): Promise<void> {
+    const s = this.#session;
+    if (!s) {
+      if (list.length)
+        this.#notice =
+          'Measurements are kept in a review session: run the model or open a session first.';
+      return;
+    }
+    if (s.signOff) {
+      this.#session = { ...s };
+      this.#notice = 'This session is signed off: reopen it to change measurements.';
+      return;
+    }
+    const next = await this.#guard('Saving measurements…', () =>
+      this.client.setMeasurements(s.id, this.readerName(), list),
+    );
+    if (next && this.#session?.id === next.id) this.#session = next;
+  }
+
+  /** Removes one measurement. */
+  async removeMeasurement(id: string): Promise<void> {
     const s = this.#session;
     if (!s) return;
+    await this.saveMeasurements(s.measurements.filter((m) => m.id !== id));
+  }
+
+  /** Moves every pane to a measurement's middle. */
+  jumpToMeasurement(id: string): void {
+    const m = this.#session?.measurements.find((x) => x.id === id);
+    if (!m) return;
+    const c = [0, 1, 2].map(
+      (a) => m.pointsLps.reduce((sum, p) => sum + p[a], 0) / m.pointsLps.length,
+    ) as [number, number, number];
+    this.#command({ kind: 'jump', world: c });
+  }
+
+  /** Undoes the last edit (Ctrl+Z); the edit can be redone until a new edit is made. */
+  async undo(): Promise<void> {
+    const s = this.#session;
+    if (!s || s.signOff || !s.lastEdit) return;
+    const undone = s.lastEdit;
     const next = await this.#guard('Undoing…', () => this.client.undo(s.id, this.readerName()));
-    if (next) this.#applySession(next);
+    if (!next) return;
+    this.#applySession(next);
+    this.#redo = [...this.#redo, undone];
+  }
+
+  /** Edits that undo took back, most recent last (Ctrl+Shift+Z applies them again). */
+  #redo = $state.raw<readonly SessionEditOp[]>([]);
+
+  /** True when Ctrl+Shift+Z has an edit to redo. */
+  get canRedo(): boolean {
+    return this.#redo.length > 0 && !!this.#session && !this.#session.signOff;
+  }
+
+  /** Redoes the last undone edit (Ctrl+Shift+Z). */
+  async redo(): Promise<void> {
+    const s = this.#session;
+    const edit = this.#redo.at(-1);
+    if (!s || s.signOff || !edit) return;
+    const next = await this.#guard('Redoing…', () =>
+      this.client.reapply(s.id, this.readerName(), edit),
+    );
+    if (!next) return;
+    this.#redo = this.#redo.slice(0, -1);
+    this.#applySession(next);
   }
 
   async signOff(): Promise<void> {
@@ -311,10 +715,17 @@ export class AppState {
       this.#error = { message: 'Type your name before signing off: it goes into the audit trail.' };
       return;
     }
+    if (this.staleNote) {
+      this.#error = {
+        message: `Cannot sign off: ${this.staleNote} (or set the sequences back as they were).`,
+      };
+      return;
+    }
     const next = await this.#guard('Signing off…', () =>
       this.client.signOff(s.id, this.readerName()),
     );
     if (next) this.#session = next;
+    void this.refreshSessions();
   }
 
   async reopen(): Promise<void> {
@@ -322,6 +733,7 @@ export class AppState {
     if (!s) return;
     const next = await this.#guard('Reopening…', () => this.client.reopen(s.id, this.readerName()));
     if (next) this.#session = next;
+    void this.refreshSessions();
   }
 
   #applySession(next: SessionView): void {

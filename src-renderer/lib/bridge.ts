@@ -6,6 +6,9 @@
  */
 import type { ApiErrorDto, ApiEvent, ReviewApi } from '../../src-main/api/contract.ts';
 
+/** What a native path dialog picks: a study folder or file, or an export's output folder. */
+export type PathKind = 'folder' | 'file' | 'outputFolder';
+
 /** What the Electron preload exposes on `window.metakd` (kept in step with electron/preload.ts). */
 export interface PreloadBridge {
   /** Calls an api method; resolves to `{ok: true, result}` or `{ok: false, error}`. */
@@ -15,8 +18,8 @@ export interface PreloadBridge {
   ): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorDto }>;
   /** Subscribes to api events; returns the unsubscribe function. */
   onEvent(listener: (event: ApiEvent) => void): () => void;
-  /** Native open dialog: a folder or files; null when cancelled. */
-  openPath(kind: 'folder' | 'file'): Promise<string | null>;
+  /** Native open dialog: a folder, a file or an export's output folder; null when cancelled. */
+  openPath(kind: PathKind): Promise<string | null>;
   /** File menu → Open; returns the unsubscribe function. */
   onMenuOpen?(listener: (kind: 'folder' | 'file') => void): () => void;
   /** Path of a dropped file (Electron's webUtils.getPathForFile); absent in browsers. */
@@ -49,7 +52,7 @@ export interface Transport {
   invoke(name: string, params: unknown): Promise<unknown>;
   onEvent(listener: (event: ApiEvent) => void): () => void;
   /** Native path picker (Electron only). */
-  openPath?(kind: 'folder' | 'file'): Promise<string | null>;
+  openPath?(kind: PathKind): Promise<string | null>;
   /** File menu → Open (Electron only). */
   onMenuOpen?(listener: (kind: 'folder' | 'file') => void): () => void;
 }

@@ -41,6 +41,14 @@ export interface StudyView {
   readonly assignment: Readonly<Record<Slot, string | null>>;
   readonly missing: readonly Slot[];
   readonly warnings: readonly string[];
+  /** Patient facts for the header line (DICOM only; the name is masked by default). */
+  readonly patient?: {
+    readonly name?: string;
+    readonly id?: string;
+    readonly sex?: string;
+    readonly age?: string;
+    readonly birthDate?: string;
+  };
 }
 
 /** Tumour volumes (mL). */
@@ -66,9 +74,18 @@ export interface RegionContributionView {
   readonly unit: string;
 }
 
+/** Per-case range of the validation Dice behind the expected accuracy. */
+export interface DiceRangeView {
+  readonly min: number;
+  readonly max: number;
+}
+
 /** A finished segmentation as the results panel shows it. */
 export interface ResultView {
-  readonly jobId: string;
+  /** The job that computed it (null: restored from a stored review session). */
+  readonly jobId: string | null;
+  /** Series id per slot the model was given (null: missing or not used): the result's inputs. */
+  readonly inputs: Readonly<Record<Slot, string | null>>;
   readonly volumesMl: VolumesView;
   readonly contributions: readonly RegionContributionView[];
   /** Learned global importance α (from the model manifest), by slot. */
@@ -76,6 +93,14 @@ export interface ResultView {
   /** Validation Dice for the present combination, or null when unknown. */
   readonly expected: { readonly et: number; readonly tc: number; readonly wt: number } | null;
   readonly expectedNote: string;
+  /** Validation cases behind `expected` (0: none). */
+  readonly expectedCases: number;
+  /** Lowest and highest per-case Dice behind `expected`, when the manifest lists them. */
+  readonly expectedRange: {
+    readonly et: DiceRangeView;
+    readonly tc: DiceRangeView;
+    readonly wt: DiceRangeView;
+  } | null;
   readonly model: { readonly name: string; readonly version: string; readonly provider: string };
   readonly sequencesUsed: readonly Slot[];
   readonly warnings: readonly string[];

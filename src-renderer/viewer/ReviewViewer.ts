@@ -4,6 +4,7 @@
  * grid (same plane: scrolling, zoom and pan move together) and crosshairs for the 1×3 MPR.
  */
 import {
+  cache,
   Enums,
   RenderingEngine,
   getRenderingEngine,
@@ -22,6 +23,7 @@ import {
   SynchronizerManager,
 } from '@cornerstonejs/tools';
 import { ensureCornerstone } from './cornerstoneSetup.ts';
+import { MEASUREMENT_TOOLS, MEASUREMENT_TOOL_NAME } from './measurements.ts';
 import {
   addTumourSegmentation,
   applyOverlayStyle,
@@ -30,6 +32,14 @@ import {
   showSegmentation,
   type OverlayStyle,
 } from './overlay.ts';
+import {
+  orientationMarkers,
+  presetRange,
+  sliceOf,
+  windowOf,
+  type GridGeometry,
+  type WindowPreset,
+} from '../lib/viewGeometry.ts';
 
 const ENGINE_ID = 'metakd-engine';
 const TOOL_GROUP_ID = 'metakd-tools';
@@ -40,7 +50,8 @@ const SEGMENTATION_ID = 'metakd-tumour';
 export type Plane = 'axial' | 'sagittal' | 'coronal';
 
 /** What the primary mouse button does. */
-export type PrimaryTool = 'windowLevel' | 'pan' | 'zoom' | 'crosshairs' | 'pick' | 'brush';
+export type PrimaryTool =
+  'windowLevel' | 'pan' | 'zoom' | 'crosshairs' | 'pick' | 'brush' | 'length' | 'bidirectional';
 
 /** Receives a brush drag: pointer positions (LPS) with the viewport's view-plane normal. */
 export interface BrushListener {
@@ -56,7 +67,21 @@ export interface TileSpec {
   readonly element: HTMLDivElement;
   readonly volumeId: string;
   readonly plane: Plane;
+  /** The volume's grid: the slice counter counts this series' own slices. */
+  readonly geometry: GridGeometry;
 }
+
+/** What a viewport's corner texts show: slice of its own series, window, orientation letters. */
+export interface ViewInfo {
+  /** The volume shown (info of a previous volume is not shown over a new one). */
+  readonly volumeId: string;
+  readonly slice: { readonly index: number; readonly count: number; readonly inside: boolean };
+  readonly window: { readonly width: number; readonly level: number } | null;
+  readonly markers: { top: string; bottom: string; left: string; right: string };
+}
+
+/** Delay of the last redraw after a layout change (ms). */
+const REDRAW_DELAY_MS = 120;
 
 /** Pointer events a brush drag listens to. */
 const BRUSH_EVENTS = ['pointerdown', 'pointermove', 'pointerup', 'pointercancel'] as const;
@@ -79,7 +104,9 @@ export class ReviewViewer {
   #brushListener: BrushListener | null = null;
   readonly #brushHandlers = new Map<HTMLDivElement, (e: PointerEvent) => void>();
   readonly #cameraHandlers = new Map<HTMLDivElement, () => void>();
-  #sliceListener: ((viewportId: string, index: number, count: number) => void) | null = null;
+  #viewListener: ((viewportId: string, info: ViewInfo) => void) | null = null;
+  /** setTiles calls run one after another: overlapping ones left a pane black (issue 11). */
+  #tilesQueue: Promise<void> = Promise.resolve();
   #firstRender: (() => void) | null = null;
 
   private constructor(engine: RenderingEngine) {
@@ -94,8 +121,10 @@ export class ReviewViewer {
     ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
     const group = ToolGroupManager.createToolGroup(TOOL_GROUP_ID);
     if (!group) throw new Error('Could not create the viewer tool group.');
-    for (const t of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool])
-      group.addTool(t.toolName);
+    for (const t of [WindowLevelTool, PanTool, StackScrollTool]) group.addTool(t.toolName);
+    // Zoom about the pointer (right drag, Ctrl+wheel), as OHIF and Slicer do.
+    group.addTool(ZoomTool.toolName, { zoomToCenter: false });
+    for (const t of MEASUREMENT_TOOLS) group.addTool(t.toolName);
     group.addTool(CrosshairsTool.toolName, {
       getReferenceLineColor: () => 'rgb(255, 255, 255)',
       getReferenceLineControllable: () => true,
@@ -110,8 +139,27 @@ export class ReviewViewer {
     return this.#tiles.map((t) => t.viewportId);
   }
 
-  /** Shows `tiles` (replacing the previous layout) and re-attaches overlay and tools. */
-  async setTiles(tiles: readonly TileSpec[]): Promise<void> {
+  /**
+   * Shows `tiles` (replacing the previous layout) and re-attaches overlay and tools. Calls are
+   * queued: each layout is complete before the next starts. Tiles whose element and volume are
+   * unchanged keep their camera (slice, zoom, pan).
+   */
+  setTiles(tiles: readonly TileSpec[]): Promise<void> {
+    const next = this.#tilesQueue.then(() => this.#setTilesNow(tiles));
+    this.#tilesQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  async #setTilesNow(tiles: readonly TileSpec[]): Promise<void> {
+    const kept = new Map<string, Types.ICamera>();
+    for (const t of tiles) {
+      const old = this.#tiles.find(
+        (o) =>
+          o.viewportId === t.viewportId && o.element === t.element && o.volumeId === t.volumeId,
+      );
+      const vp = old && this.#engine.getViewport(t.viewportId);
+      if (vp) kept.set(t.viewportId, vp.getCamera());
+    }
     this.#detachPick();
     this.#detachBrush();
     const group = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
@@ -135,6 +183,7 @@ export class ReviewViewer {
       ),
     );
     for (const t of tiles) group?.addViewport(t.viewportId, ENGINE_ID);
+    for (const [id, camera] of kept) this.#engine.getViewport(id)?.setCamera(camera);
     this.#watchCameras();
     const samePlane = new Set(tiles.map((t) => t.plane)).size === 1;
     if (samePlane && tiles.length > 1) {
@@ -146,6 +195,12 @@ export class ReviewViewer {
       this.#primary === 'crosshairs' && samePlane ? 'windowLevel' : this.#primary,
     );
     this.#applyOverlay();
+    this.#engine.renderViewports(this.viewportIds);
+    // A volume first set on a viewport is drawn black until a later render (its texture is
+    // uploaded by the first one): the last pane to load stayed black "until touched" (issue 11).
+    await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+    this.#engine.renderViewports(this.viewportIds);
+    await new Promise<void>((resolve) => setTimeout(resolve, REDRAW_DELAY_MS));
     this.#engine.renderViewports(this.viewportIds);
   }
 
@@ -192,9 +247,13 @@ export class ReviewViewer {
     if (!group) return;
     this.#primary = tool;
     const { MouseBindings } = ToolEnums;
-    for (const name of [WindowLevelTool, PanTool, ZoomTool, CrosshairsTool].map(
-      (t) => t.toolName,
-    )) {
+    for (const name of [
+      WindowLevelTool,
+      PanTool,
+      ZoomTool,
+      CrosshairsTool,
+      ...MEASUREMENT_TOOLS,
+    ].map((t) => t.toolName)) {
       group.setToolPassive(name);
     }
     const primaryName: Record<Exclude<PrimaryTool, 'pick' | 'brush'>, string> = {
@@ -202,13 +261,25 @@ export class ReviewViewer {
       pan: PanTool.toolName,
       zoom: ZoomTool.toolName,
       crosshairs: CrosshairsTool.toolName,
+      length: MEASUREMENT_TOOL_NAME.length,
+      bidirectional: MEASUREMENT_TOOL_NAME.bidirectional,
     };
     const bindings = (button: number) => ({ bindings: [{ mouseButton: button }] });
-    if (tool !== 'pick' && tool !== 'brush') {
+    const ctrlWheel = {
+      mouseButton: MouseBindings.Wheel,
+      modifierKey: ToolEnums.KeyboardBindings.Ctrl,
+    };
+    if (tool !== 'pick' && tool !== 'brush' && tool !== 'zoom') {
       group.setToolActive(primaryName[tool], bindings(MouseBindings.Primary));
     }
     if (tool !== 'pan') group.setToolActive(PanTool.toolName, bindings(MouseBindings.Auxiliary));
-    if (tool !== 'zoom') group.setToolActive(ZoomTool.toolName, bindings(MouseBindings.Secondary));
+    group.setToolActive(ZoomTool.toolName, {
+      bindings: [
+        ...(tool === 'zoom' ? [{ mouseButton: MouseBindings.Primary }] : []),
+        { mouseButton: MouseBindings.Secondary },
+        ctrlWheel,
+      ],
+    });
     group.setToolActive(StackScrollTool.toolName, bindings(MouseBindings.Wheel));
     if (tool === 'pick') this.#attachPick();
     else this.#detachPick();
@@ -282,11 +353,9 @@ export class ReviewViewer {
     this.#pickHandlers.clear();
   }
 
-  /** Called with a viewport's slice index and count whenever its camera moves. */
-  onSliceChange(
-    listener: ((viewportId: string, index: number, count: number) => void) | null,
-  ): void {
-    this.#sliceListener = listener;
+  /** Called with a viewport's slice, window and orientation whenever its view changes. */
+  onViewChange(listener: ((viewportId: string, info: ViewInfo) => void) | null): void {
+    this.#viewListener = listener;
   }
 
   /** Resolves when any tile has rendered an image (first-image timing, benchmarks). */
@@ -298,6 +367,7 @@ export class ReviewViewer {
     for (const [el, h] of this.#cameraHandlers) {
       el.removeEventListener(Enums.Events.CAMERA_MODIFIED, h);
       el.removeEventListener(Enums.Events.IMAGE_RENDERED, h);
+      el.removeEventListener(Enums.Events.VOI_MODIFIED, h);
     }
     this.#cameraHandlers.clear();
     for (const t of this.#tiles) {
@@ -307,11 +377,12 @@ export class ReviewViewer {
           this.#firstRender = null;
           f();
         }
-        const info = this.sliceInfo(t.viewportId);
-        if (info) this.#sliceListener?.(t.viewportId, info.index, info.count);
+        const info = this.viewInfo(t.viewportId);
+        if (info) this.#viewListener?.(t.viewportId, info);
       };
       t.element.addEventListener(Enums.Events.CAMERA_MODIFIED, handler);
       t.element.addEventListener(Enums.Events.IMAGE_RENDERED, handler);
+      t.element.addEventListener(Enums.Events.VOI_MODIFIED, handler);
       this.#cameraHandlers.set(t.element, handler);
     }
   }
@@ -323,11 +394,64 @@ export class ReviewViewer {
     vp.scroll(delta);
   }
 
-  /** Slice index and count of a viewport (for the status line). */
-  sliceInfo(viewportId: string): { index: number; count: number } | null {
+  /**
+   * Slice, window and orientation of a viewport. The slice is counted in the tile's own series
+   * (its grid), not Cornerstone's, which counted the synchronised partners' slices (issue 11:
+   * "slice 21/40" on a 26-slice series).
+   */
+  viewInfo(viewportId: string): ViewInfo | null {
+    const tile = this.#tiles.find((t) => t.viewportId === viewportId);
     const vp = this.#engine.getViewport(viewportId) as Types.IVolumeViewport | undefined;
-    if (!vp) return null;
-    return { index: vp.getSliceIndex(), count: vp.getNumberOfSlices() };
+    if (!tile || !vp) return null;
+    const cam = vp.getCamera();
+    const normal = (cam.viewPlaneNormal ?? [0, 0, 1]) as [number, number, number];
+    const up = (cam.viewUp ?? [0, -1, 0]) as [number, number, number];
+    const focal = (cam.focalPoint ?? [0, 0, 0]) as [number, number, number];
+    const voi = vp.getProperties()?.voiRange;
+    return {
+      volumeId: tile.volumeId,
+      slice: sliceOf(tile.geometry, focal, normal),
+      window: voi ? windowOf(voi) : null,
+      markers: orientationMarkers(up, normal),
+    };
+  }
+
+  /** Sets the window of every tile showing `volumeId`s (or all tiles) to a preset. */
+  applyWindowPreset(preset: WindowPreset): void {
+    const ranges = new Map<string, { lower: number; upper: number }>();
+    for (const t of this.#tiles) {
+      let range = ranges.get(t.volumeId);
+      if (!range) {
+        const vol = cache.getVolume(t.volumeId);
+        const data = vol?.voxelManager?.getCompleteScalarDataArray?.() as
+          ArrayLike<number> | undefined;
+        if (!data) continue;
+        range = presetRange(data, preset);
+        ranges.set(t.volumeId, range);
+      }
+      const vp = this.#engine.getViewport(t.viewportId) as Types.IVolumeViewport | undefined;
+      vp?.setProperties({ voiRange: range });
+    }
+    this.#engine.renderViewports(this.viewportIds);
+  }
+
+  /** Sets a numeric window (width, level) on one viewport. */
+  setWindow(viewportId: string, width: number, level: number): void {
+    const vp = this.#engine.getViewport(viewportId) as Types.IVolumeViewport | undefined;
+    if (!vp || !(width > 0)) return;
+    vp.setProperties({ voiRange: { lower: level - width / 2, upper: level + width / 2 } });
+    vp.render();
+  }
+
+  /** Resets zoom, pan and window of every tile (the slice goes to `centre` when given). */
+  resetView(centre?: readonly [number, number, number]): void {
+    for (const id of this.viewportIds) {
+      const vp = this.#engine.getViewport(id) as Types.IVolumeViewport | undefined;
+      vp?.resetCamera();
+      vp?.resetProperties();
+    }
+    if (centre) this.jumpTo(centre);
+    this.#engine.renderViewports(this.viewportIds);
   }
 
   /** Moves every viewport to show the LPS point (centres the slice on it). */
@@ -361,9 +485,14 @@ export class ReviewViewer {
     return [rect.left + c[0], rect.top + c[1]];
   }
 
-  /** Re-fits the canvases after the layout changed size. */
+  /** Redraws every tile (after annotations changed). */
+  render(): void {
+    this.#engine.renderViewports(this.viewportIds);
+  }
+
+  /** Re-fits the canvases after the layout changed size, keeping each camera (slice, zoom). */
   resize(): void {
-    this.#engine.resize(true, false);
+    this.#engine.resize(true, true);
   }
 
   /** Frees the engine, the tool group and the synchroniser. */

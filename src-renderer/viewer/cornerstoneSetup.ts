@@ -6,8 +6,10 @@ import { init as initCore, isCornerstoneInitialized } from '@cornerstonejs/core'
 import {
   init as initTools,
   addTool,
+  BidirectionalTool,
   BrushTool,
   CrosshairsTool,
+  LengthTool,
   PanTool,
   StackScrollTool,
   WindowLevelTool,
@@ -28,6 +30,8 @@ export function ensureCornerstone(): Promise<void> {
       StackScrollTool,
       CrosshairsTool,
       BrushTool,
+      LengthTool,
+      BidirectionalTool,
     ]) {
       addTool(tool);
     }

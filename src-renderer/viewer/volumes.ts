@@ -118,3 +118,27 @@ export function indexToWorld(g: GeometryInput, ijk: readonly number[]): [number,
   }
   return out;
 }
+
+/**
+ * Writes an inclusive block of voxels (i fastest) into a cached labelmap volume in place and
+ * returns the volume's complete voxel array (for the lesion list).
+ */
+export function patchVoxels(
+  volumeId: string,
+  dims: readonly [number, number, number],
+  box: { readonly min: readonly number[]; readonly max: readonly number[] },
+  block: Uint8Array,
+): Uint8Array {
+  const volume = cache.getVolume(volumeId);
+  const vm = volume?.voxelManager as Types.IVoxelManager<number> | undefined;
+  if (!vm) return new Uint8Array(0);
+  let o = 0;
+  for (let k = box.min[2]; k <= box.max[2]; k++)
+    for (let j = box.min[1]; j <= box.max[1]; j++)
+      for (let i = box.min[0]; i <= box.max[0]; i++) {
+        const index = i + dims[0] * (j + dims[1] * k);
+        const v = block[o++];
+        if (vm.getAtIndex(index) !== v) vm.setAtIndex(index, v);
+      }
+  return (vm.getCompleteScalarDataArray?.() ?? new Uint8Array(0)) as unknown as Uint8Array;
+}

@@ -26,6 +26,7 @@ import { describeData, dataPath, repoRoot } from '../helpers/data.ts';
 import { tinyModelDir } from '../fixtures/tinyModel.ts';
 import { launchChromium } from './helpers/browser.ts';
 import { decodePng, pixelAt } from './helpers/png.ts';
+import { findLesions } from '../../src-renderer/lib/lesions.ts';
 
 const CASE = 'Brats18_2013_20_1';
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts', 'e2e');
@@ -163,6 +164,17 @@ describeData('review app in Chromium (web mode)', () => {
     expect(session.sequencesUsed.slice().sort()).toEqual([...PRESENT].sort());
     const lm = await api.invoke('getSessionLabelmap', { sessionId: session.id });
     const labels = new Uint8Array(lm.data);
+    // The default slice is the largest lesion's centre, and the lesion list offers it.
+    const [largest] = findLesions(labels, lm.geometry.dims, lm.geometry.spacing);
+    await expect
+      .poll(() => page.locator('[data-tile=grid-flair] [data-testid=slice]').textContent(), {
+        timeout: 20_000,
+      })
+      .toMatch(new RegExp(`slice ${largest.centreIjk[2] + 1} / 155`));
+    expect(await page.getByTestId('lesion').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.getByTestId('lesion').first().textContent()).toContain(
+      largest.volumeMl.toFixed(2),
+    );
     const centre = tumourCentre(labels, lm.geometry);
     const world = voxelToLps(lm.geometry, centre.ijk);
     tumourWorld = [world[0], world[1], world[2]];
@@ -267,13 +279,15 @@ describeData('review app in Chromium (web mode)', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, '5-edited.png') });
 
     // A crash: the page goes away without saving anything more; the session is on disk already.
+    // On reload the last study and its open session come back by themselves (issue 11).
     await page.goto('about:blank');
     await page.goto(server.appUrl);
-    await page.fill('input[name=study-path]', caseDir);
-    await page.click('button[type=submit]');
-    await page.getByTestId('resume').getByRole('button', { name: 'Resume' }).click();
-    await page.waitForSelector('[data-testid=resumed]');
-    expect(await page.getByTestId('resumed').textContent()).toMatch(/1 reader\s+edit/);
+    await page.waitForSelector('[data-testid=resumed]', { timeout: 30_000 });
+    expect(await page.getByTestId('resumed').textContent()).toMatch(/1\s+reader\s+edit/);
+    expect(await page.inputValue('input[name=study-path]')).toBe(caseDir);
+    // The result's warnings and expected accuracy come back with the session.
+    await page.getByTestId('expected').waitFor();
+    expect(await page.getByTestId('expected').textContent()).toMatch(/FLAIR \+ T1ce \+ T2/);
     await page.fill('.reader input', 'Dr E2E');
     await page.getByRole('button', { name: 'Sign off' }).click();
     await page.waitForSelector('[data-testid=signed]');
@@ -284,10 +298,8 @@ describeData('review app in Chromium (web mode)', () => {
   });
 
   it('erases part of the tumour with one brush stroke: volume drops, audit lists the stroke', async () => {
-    const shownWt = async () => {
-      const text = (await page.getByTestId('resumed').textContent()) ?? '';
-      return Number(/WT\s+(\d+\.\d+)/.exec(text)?.[1]);
-    };
+    const shownWt = async () =>
+      Number(await page.locator('[data-testid=volumes] tr[data-key=wt] td.num').textContent());
     const wtBefore = await shownWt();
     await page.getByRole('button', { name: 'Reopen' }).click();
     await page.waitForSelector('[data-testid=signed]', { state: 'detached' });
@@ -338,6 +350,16 @@ describeData('review app in Chromium (web mode)', () => {
     await expect.poll(overlaysShown, { timeout: 10_000 }).toBeGreaterThan(shownBefore);
     expect(await page.locator('.audit li').last().textContent()).toContain('brush stroke: erased');
     await page.screenshot({ path: path.join(ARTIFACTS, '6b-brush-erased.png') });
+    // Ctrl+Z undoes the stroke, Ctrl+Shift+Z redoes it.
+    const edits = async () => (await api.invoke('listSessions', {}))[0].edits.length;
+    await page.locator('body').press('Control+z');
+    await expect.poll(edits, { timeout: 20_000 }).toBe(1);
+    await page.locator('body').press('Control+Shift+z');
+    await expect.poll(edits, { timeout: 20_000 }).toBe(2);
+    expect((await api.invoke('listSessions', {}))[0].edits[1].edit).toMatchObject({
+      kind: 'paintStroke',
+      label: 0,
+    });
   });
 
   it('cancels a running segmentation', async () => {

@@ -24,19 +24,40 @@ class Logger:
             f.write(line + "\n")
 
 
-def save(out_dir, model, opt, meta_logits, meta_opt, iteration, elapsed, info) -> str:
-    """Write <out_dir>/latest.pt atomically; returns its path."""
+def save(out_dir, model, opt, meta_logits, meta_opt, iteration, elapsed, info, extra=None) -> str:
+    """Write <out_dir>/latest.pt atomically; returns its path. `extra` (e.g. {"ema": …}) is
+    stored beside the standard entries."""
     path = os.path.join(out_dir, LATEST)
     tmp = path + ".tmp"
+    state = {
+        "model": model.state_dict(),
+        "optimizer": opt.state_dict(),
+        "meta_logits": meta_logits.detach().cpu(),
+        "meta_optimizer": meta_opt.state_dict(),
+        "iteration": iteration,
+        "elapsed": elapsed,
+        "info": info,
+    }
+    state.update(extra or {})
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def save_weights(path: str, weights: dict, meta_logits, iteration: int, elapsed: float, info: dict) -> str:
+    """A weights-only checkpoint in float16 (≈ 2 MB for the shipped network): what the GPU
+    cross-validation brings back. `evaluate.load_net` reads it like a training checkpoint."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = path + ".tmp"
+    half = {k: (v.detach().cpu().half() if v.is_floating_point() else v.detach().cpu()) for k, v in weights.items()}
     torch.save(
         {
-            "model": model.state_dict(),
-            "optimizer": opt.state_dict(),
+            "model": half,
             "meta_logits": meta_logits.detach().cpu(),
-            "meta_optimizer": meta_opt.state_dict(),
             "iteration": iteration,
             "elapsed": elapsed,
             "info": info,
+            "weightsOnly": True,
         },
         tmp,
     )
@@ -64,4 +85,5 @@ def load_latest(out_dir, model, opt, meta_logits, meta_opt, device) -> dict:
         "iteration": int(state["iteration"]),
         "elapsed": float(state["elapsed"]),
         "parent": state.get("info", {}).get("parent"),
+        "ema": state.get("ema"),
     }

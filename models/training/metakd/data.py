@@ -93,7 +93,9 @@ def load_cases(cases, cache_dir: str = DEFAULT_CACHE) -> list:
         with np.load(path) as z:
             image, labels = z["image"], z["labels"]
         tumour = np.argwhere(labels[1] > 0)
-        out.append({"case": case, "image": image, "labels": labels, "tumour": tumour})
+        # voxels per label channel (ET, WT, TC) for balanced centring; WT is `tumour`
+        voxels = (np.argwhere(labels[0] > 0), tumour, np.argwhere(labels[2] > 0))
+        out.append({"case": case, "image": image, "labels": labels, "tumour": tumour, "voxels": voxels})
     return out
 
 
@@ -115,34 +117,74 @@ def extract(arr: np.ndarray, start, patch) -> np.ndarray:
     return out
 
 
-def sample_batch(cases: list, batch: int, patch, rng: np.random.Generator):
-    """Random cases, patch centred on a tumour voxel with probability 2/3, else anywhere."""
+CENTRINGS = ("tumour", "balanced")
+# Balanced centring: a patch centre is drawn from one of these classes with equal probability
+# (index into the cached label channels ET=0, WT=1, TC=2; None = anywhere in the crop).
+BALANCED_CLASSES = (0, 2, 1, None)
+
+
+def _centre(c: dict, rng: np.random.Generator, centring: str):
+    """A patch centre [k, j, i] for case `c`.
+
+    tumour: a whole-tumour voxel with probability 2/3, else anywhere (the shipped recipe).
+    balanced: ET, TC, WT and "anywhere" (background) each with probability 1/4; a class the case
+    does not have falls back to WT, then anywhere.
+    """
+    shape = c["image"].shape[1:]
+    if centring == "balanced":
+        cls = BALANCED_CLASSES[int(rng.integers(len(BALANCED_CLASSES)))]
+        voxels = c["voxels"][cls] if cls is not None else ()
+        if cls is not None and not len(voxels):
+            voxels = c["voxels"][1]
+        if len(voxels):
+            return voxels[int(rng.integers(len(voxels)))]
+        return [int(rng.integers(s)) for s in shape]
+    if len(c["tumour"]) and rng.random() < TUMOUR_BIAS:
+        return c["tumour"][int(rng.integers(len(c["tumour"])))]
+    return [int(rng.integers(s)) for s in shape]
+
+
+def sample_batch(cases: list, batch: int, patch, rng: np.random.Generator, centring: str = "tumour", record=None):
+    """Random cases and patch centres (`_centre`); labels as soft targets in [0, 1].
+    `record`, if a list, receives (case, start) per sample (the training trace)."""
     images, labels = [], []
     for _ in range(batch):
         c = cases[int(rng.integers(len(cases)))]
         shape = c["image"].shape[1:]
-        if len(c["tumour"]) and rng.random() < TUMOUR_BIAS:
-            centre = c["tumour"][int(rng.integers(len(c["tumour"])))]
-        else:
-            centre = [int(rng.integers(s)) for s in shape]
+        centre = _centre(c, rng, centring)
         start = [_axis_start(s, p, int(ce), rng) for s, p, ce in zip(shape, patch, centre)]
+        if record is not None:
+            record.append((c["case"], tuple(start)))
         images.append(extract(c["image"], start, patch))
         labels.append(extract(c["labels"], start, patch))
     return np.stack(images).astype(np.float32), np.stack(labels).astype(np.float32) / 8.0
 
 
+def iteration_rng(seed: int, rank: int, iteration: int, stream: int) -> np.random.Generator:
+    """The random stream of one purpose (STREAM_*) at one iteration: a pure function of
+    (seed, rank, iteration, stream). Nothing depends on what other streams drew before, so the
+    data a run sees does not depend on the variant (the meta step has its own stream) nor on
+    where a run was interrupted and resumed."""
+    return np.random.default_rng([seed, rank, iteration, stream])
+
+
+STREAM_SUBSET, STREAM_BATCH, STREAM_META, STREAM_AUGMENT = 0, 1, 2, 3
+
+
 class Prefetcher:
     """Samples training batches on a background thread (numpy copies release the GIL), so the
-    GPU does not wait for patch extraction. Only this thread uses `rng`: the sequence stays
-    deterministic for a given seed."""
+    GPU does not wait for patch extraction. The batch of iteration `it` is drawn from
+    iteration_rng(seed, rank, it, STREAM_BATCH), so prefetching ahead changes nothing."""
 
-    def __init__(self, cases: list, batch: int, patch, rng: np.random.Generator, depth: int = 4):
+    def __init__(self, cases: list, batch: int, patch, seed: int, rank: int, first_iteration: int,
+                 centring: str = "tumour", depth: int = 4, trace: bool = False):
         import queue
         import threading
 
         self._queue = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
-        self._args = (cases, batch, patch, rng)
+        self._args = (cases, batch, patch, centring)
+        self._seed, self._rank, self._it, self._trace = seed, rank, first_iteration, trace
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -150,7 +192,11 @@ class Prefetcher:
         import queue
 
         while not self._stop.is_set():
-            item = sample_batch(*self._args)
+            cases, batch, patch, centring = self._args
+            rng = iteration_rng(self._seed, self._rank, self._it, STREAM_BATCH)
+            record = [] if self._trace else None
+            item = sample_batch(cases, batch, patch, rng, centring, record) + (record,)
+            self._it += 1
             while not self._stop.is_set():
                 try:
                     self._queue.put(item, timeout=0.5)
@@ -159,6 +205,7 @@ class Prefetcher:
                     continue
 
     def next(self):
+        """(images, labels, record or None) for the next iteration."""
         return self._queue.get()
 
     def close(self) -> None:

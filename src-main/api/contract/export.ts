@@ -127,6 +127,8 @@ export interface ExportResultDto extends Omit<ExportCaseResult, 'provenance'> {
     readonly provider: string;
     readonly editedByHuman: boolean;
     readonly editedBy?: string;
+    /** The engine's warnings about the exported result (also in the NIfTI sidecar). */
+    readonly warnings?: readonly string[];
     readonly sequencesUsed?: readonly string[];
   };
 }
@@ -138,6 +140,32 @@ export interface SendResultDto {
   readonly instances: number;
   /** Why it is still in the outbox (it will be retried). */
   readonly error?: { readonly code: string; readonly message: string };
+}
+
+/**
+ * One export in the outbox as the outbox view shows it: waiting for its first try (pending),
+ * waiting for a retry after a failure (failed, with the last error), parked, or confirmed by the
+ * destination (delivered; kept as a short history).
+ */
+export interface OutboxEntryDto {
+  readonly id: string;
+  /** Destination name. */
+  readonly destination: string;
+  /** parked: refused permanently PARK_AFTER times in a row (lastError says why); a retry un-parks it. */
+  readonly state: 'pending' | 'failed' | 'parked' | 'delivered';
+  /** ISO time it was queued. */
+  readonly createdAt: string;
+  /** Delivery attempts so far. */
+  readonly attempts: number;
+  /** DICOM instances in the item. */
+  readonly instances: number;
+  /** Instances the destination has confirmed. */
+  readonly confirmed: number;
+  /** ISO time of the next automatic retry (pending, failed). */
+  readonly nextAttemptAt?: string;
+  /** ISO time the destination confirmed the last instance (delivered). */
+  readonly deliveredAt?: string;
+  readonly lastError?: { readonly code: string; readonly message: string; readonly at: string };
 }
 
 /** Methods of the export part of the api. */
@@ -155,8 +183,17 @@ export const exportMethods = {
     'Lists the configured PACS destinations (secrets masked).',
   ),
   saveDestination: method<Destination>()(
-    z.object({ destination: destinationParams }).strict(),
-    'Adds or replaces (by name) a PACS destination.',
+    z
+      .object({
+        destination: destinationParams,
+        /**
+         * Name of the destination this one replaces (an edit that renames it). A secret sent back
+         * as the masked value listDestinations shows keeps the stored secret.
+         */
+        replaces: z.string().min(1).optional(),
+      })
+      .strict(),
+    'Adds or replaces (by name) a PACS destination; a masked secret keeps the stored one.',
   ),
   removeDestination: method<{ readonly removed: boolean }>()(
     z.object({ name: z.string().min(1) }).strict(),
@@ -173,6 +210,14 @@ export const exportMethods = {
   outboxStatus: method<readonly OutboxItem[]>()(
     z.object({}).strict(),
     'Lists the exports waiting in the outbox, with attempts and last error.',
+  ),
+  listOutbox: method<readonly OutboxEntryDto[]>()(
+    z.object({}).strict(),
+    'Lists the outbox for the outbox view: pending, failed (with the last error) and recently delivered exports.',
+  ),
+  outboxRemove: method<{ readonly removed: boolean }>()(
+    z.object({ id: z.string().min(1, 'id is required') }).strict(),
+    'Removes an export from the outbox (a waiting one is then never sent) or a delivered one from its history.',
   ),
   outboxRetry: method<ProcessResult>()(
     z.object({ id: z.string().optional() }).strict(),

@@ -14,10 +14,13 @@ import type { LabelVolumes } from '../../core/metrics/regions.ts';
 import type { ContributionReadout } from '../../core/contributions/contributions.ts';
 import type { ProviderAttempt } from '../../core/inference/providers.ts';
 import type { SegmentTimings } from '../../core/inference/segmentStudy.ts';
+import type { PreparationRecord, PrepMode } from '../../core/prepare/types.ts';
 
 /** Provider names a caller may ask for (kept literal: the contract imports only types from core). */
 export const PROVIDER_CHOICES = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
 const SLOTS = ['flair', 't1', 't1ce', 't2'] as const satisfies readonly ModelSlot[];
+/** Preparation modes for raw studies (issue 10); literal for the same reason as PROVIDER_CHOICES. */
+export const PREP_MODE_CHOICES = ['auto', 'off', 'force'] as const satisfies readonly PrepMode[];
 const jobIdParams = z.object({ jobId: z.string().min(1, 'jobId is required') }).strict();
 
 /** Which model ran. */
@@ -70,6 +73,11 @@ export interface SegmentationResultDto {
   readonly labelmapId: string;
   /** Label values and their meaning. */
   readonly labels: Readonly<Record<'1' | '2' | '4', string>>;
+  /**
+   * The preparation stage (issue 10): mode, decision and reasons, every registration (matrix +
+   * elastix parameters + similarity before/after), the brain mask, per-stage times, warnings.
+   */
+  readonly preparation?: PreparationRecord;
 }
 
 /** State of a job. */
@@ -125,6 +133,8 @@ const startParams = z
     /** Restrict to these present sequences (study missing-sequence cases on complete data). */
     sequences: z.array(z.enum(SLOTS)).min(1).optional(),
     contributions: z.boolean().default(false),
+    /** Raw-study preparation: auto (when needed), off, force. */
+    prep: z.enum(PREP_MODE_CHOICES).default('auto'),
     /** Model folder (default: the shipped models/metakd-brats, or $METAKD_MODEL). */
     modelDir: z.string().min(1).optional(),
   })
@@ -156,6 +166,11 @@ export const inferenceMethods = {
         outDir: z.string().min(1),
         /** Extra report fields from the caller (e.g. the CLI's import timing). */
         reportExtra: z.record(z.string(), z.unknown()).optional(),
+        /**
+         * Leave source paths and DICOM UIDs out of report.json (issue 12). Without it paths are
+         * written relative to the study (its folder name, then the path inside it).
+         */
+        anonymiseProvenance: z.boolean().optional(),
       })
       .strict(),
     'Writes labelmap.nii.gz (reference series geometry) and report.json; atomic.',

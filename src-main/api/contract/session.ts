@@ -23,6 +23,14 @@ export interface LabelmapDto {
   readonly dataType: 'uint8';
   /** One byte per voxel, i fastest: 0 background, 1 NCR, 2 ED, 4 ET. */
   readonly data: ArrayBuffer;
+  /** When a box was asked for: its inclusive voxel corners; `data` holds that block only. */
+  readonly box?: LabelmapBox;
+}
+
+/** An inclusive block of voxel indices (i, j, k). */
+export interface LabelmapBox {
+  readonly min: readonly [number, number, number];
+  readonly max: readonly [number, number, number];
 }
 
 const sessionId = z.string().uuid('sessionId must be a session id (UUID)');
@@ -88,6 +96,22 @@ export const sessionEditSchema = z.discriminatedUnion(
   { error: 'kind must be relabelComponent, paintSphere or paintStroke' },
 );
 
+const pointLps = z.tuple([z.number(), z.number(), z.number()]);
+/** Most measurements in one session. */
+const MAX_MEASUREMENTS = 200;
+
+/** A reader measurement: a length (2 points) or bidirectional (4 points); lengths computed by core. */
+export const measurementSchema = z
+  .object({
+    id: z.string().min(1).max(100),
+    kind: z.enum(['length', 'bidirectional'], { error: 'kind must be length or bidirectional' }),
+    pointsLps: z.array(pointLps).min(2).max(4),
+    seriesId: z.string().min(1).optional(),
+    /** View plane normal it was drawn in (LPS), so the viewer shows it on the same plane. */
+    planeNormal: pointLps.optional(),
+  })
+  .strict();
+
 /** Methods of the session part of the api. */
 export const sessionMethods = {
   createSession: method<SessionDto>()(
@@ -103,8 +127,14 @@ export const sessionMethods = {
     'Lists stored review sessions, newest first (optionally for one study).',
   ),
   getSessionLabelmap: method<LabelmapDto>()(
-    z.object({ sessionId }).strict(),
-    'Returns the session’s current labelmap (edits applied) as bytes.',
+    z
+      .object({
+        sessionId,
+        /** Only this block (inclusive corners, clamped to the grid): what a brush stroke changed. */
+        box: z.object({ min: voxel, max: voxel }).strict().optional(),
+      })
+      .strict(),
+    'Returns the session’s current labelmap (edits applied) as bytes, or one block of it.',
   ),
   editSession: method<SessionDto>()(
     z.object({ sessionId, reader, edit: sessionEditSchema }).strict(),
@@ -117,6 +147,16 @@ export const sessionMethods = {
   signOffSession: method<SessionDto>()(
     z.object({ sessionId, reader }).strict(),
     'Signs the reviewed segmentation off (reader name and time go into the audit trail).',
+  ),
+  setSessionMeasurements: method<SessionDto>()(
+    z
+      .object({
+        sessionId,
+        reader,
+        measurements: z.array(measurementSchema).max(MAX_MEASUREMENTS),
+      })
+      .strict(),
+    'Replaces the reader’s length and bidirectional measurements of a session (autosaved, audited).',
   ),
   reopenSession: method<SessionDto>()(
     z.object({ sessionId, reader }).strict(),

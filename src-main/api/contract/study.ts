@@ -53,9 +53,23 @@ export interface AssignmentDto {
   readonly overrides: Readonly<Partial<Record<ModelSlot, string | null>>>;
 }
 
+/**
+ * Patient facts for the header line, from the first DICOM file (absent for NIfTI). The renderer
+ * masks the name by default; these are never logged or put into error messages.
+ */
+export interface PatientDto {
+  readonly PatientName?: string;
+  readonly PatientID?: string;
+  readonly PatientSex?: string;
+  readonly PatientAge?: string;
+  readonly PatientBirthDate?: string;
+}
+
 /** One imported study with its series and assignment. */
 export interface StudySummaryDto extends AssignmentDto {
   readonly id: string;
+  /** Patient facts for the header line (DICOM only). */
+  readonly patient?: PatientDto;
   readonly description?: string;
   readonly date?: string;
   /** The folder or file the study came from. */
@@ -121,11 +135,25 @@ const overridesSchema = z
   )
   .strict();
 
+/** A series thumbnail: the middle slice, grey, at most 96 px a side (binary result). */
+export interface SeriesThumbnailDto {
+  readonly seriesId: string;
+  readonly width: number;
+  readonly height: number;
+  /** One byte per pixel, rows top to bottom (anterior up, patient's right on the left). */
+  readonly data: ArrayBuffer;
+}
+
 /** Methods of the study part of the api. */
 export const studyMethods = {
-  ping: method<{ readonly ok: true; readonly version: string }>()(
+  ping: method<{
+    readonly ok: true;
+    readonly version: string;
+    /** Operating system of the service (Node's process.platform): which GPU providers can exist. */
+    readonly platform: string;
+  }>()(
     z.object({}).strict(),
-    'Checks that the service answers; returns the app version.',
+    'Checks that the service answers; returns the app version and the platform it runs on.',
   ),
   importStudy: method<ImportStudyResultDto>()(
     z.object({ path: z.string().min(1, 'path is required') }).strict(),
@@ -138,6 +166,15 @@ export const studyMethods = {
   classifyNames: method<ClassifyNamesResultDto>()(
     z.object({ rows: z.array(nameRowSchema).max(MAX_NAME_ROWS) }).strict(),
     'Classifies header strings (no images); rows sharing studyId are judged as one study.',
+  ),
+  getSeriesThumbnail: method<SeriesThumbnailDto>()(
+    z
+      .object({
+        studyId: z.string().min(1, 'studyId is required'),
+        seriesId: z.string().min(1, 'seriesId is required'),
+      })
+      .strict(),
+    'Returns a small grey thumbnail of a series’ middle slice for the series browser.',
   ),
   setAssignment: method<AssignmentDto>()(
     z

@@ -19,13 +19,15 @@ import { DestinationStore, redact } from '../../core/export/pacs/Destination.ts'
 import { testDestination } from '../../core/export/pacs/sendToDestination.ts';
 import { Outbox } from '../../core/export/outbox/Outbox.ts';
 import { collectDicomFiles } from '../../core/export/outbox/collectFiles.ts';
+import { listDelivered, removeDelivered } from '../../core/export/outbox/deliveredLog.ts';
+import { keepStoredSecrets } from '../../core/export/pacs/keepStoredSecrets.ts';
 import { segmentAlgorithmType, type ExportSettings } from '../../core/export/provenance.ts';
 import { SessionStore } from '../../core/sessions/SessionStore.ts';
 import { importPath } from '../../core/study/importStudy.ts';
 import type { Series } from '../../core/study/types.ts';
 import type { Volume } from '../../core/volume/Volume.ts';
 import { ErrorCode, isMetaKdError, MetaKdError } from '../../core/errors.ts';
-import type { ExportResultDto } from '../contract/export.ts';
+import type { ExportResultDto, OutboxEntryDto } from '../contract/export.ts';
 import type { CallContext } from '../contract/events.ts';
 import type { InferenceService } from './inferenceService.ts';
 import { studyStore, type StudyStore } from './studyStore.ts';
@@ -39,7 +41,9 @@ type ExportMethods =
   | 'testDestination'
   | 'send'
   | 'outboxStatus'
-  | 'outboxRetry';
+  | 'outboxRetry'
+  | 'listOutbox'
+  | 'outboxRemove';
 
 /** Reads ContentCreatorName / ContentLabel from <dataDir>/settings.json's "export" section. */
 async function exportSettings(dataDir: string): Promise<ExportSettings> {
@@ -75,6 +79,7 @@ function toDto(r: ExportCaseResult, labelSource: LabelSource): ExportResultDto {
       editedByHuman: pv.editedByHuman,
       ...(pv.editedBy ? { editedBy: pv.editedBy } : {}),
       ...(pv.sequencesUsed ? { sequencesUsed: pv.sequencesUsed } : {}),
+      ...(pv.warnings?.length ? { warnings: pv.warnings } : {}),
     },
   };
 }
@@ -143,6 +148,7 @@ async function fromJob(
       provider: seg.model.provider,
       sequencesUsed: seg.sequencesUsed,
       editedByHuman: false,
+      ...(result?.warnings.length ? { warnings: result.warnings } : {}),
     },
   };
 }
@@ -171,6 +177,7 @@ async function fromSession(dataDir: string, sessionId: string): Promise<Resolved
       editedByHuman: editors.length > 0,
       ...(editedBy ? { editedBy } : {}),
       reviewSessionId: record.id,
+      ...(record.result?.warnings.length ? { warnings: record.result.warnings } : {}),
     },
   };
 }
@@ -181,10 +188,12 @@ export function createExportService(
   inference: Pick<InferenceService, 'parts' | 'segmentations'>,
   studies: StudyStore = studyStore,
 ): ServiceParts<ExportMethods> {
-  const store = new DestinationStore(options.dataDir);
+  const store = new DestinationStore(options.dataDir, options.secrets);
   const outbox = new Outbox({
     dir: path.join(options.dataDir, 'outbox'),
     resolveDestination: (name) => store.get(name),
+    loop: options.outboxLoop,
+    shutdown: options.shutdown,
   });
   const exportsDir = path.join(options.dataDir, 'exports');
   const run = async (
@@ -228,7 +237,21 @@ export function createExportService(
     exportSeg: (p, ctx) => run('seg', p, ctx),
     exportNifti: (p, ctx) => run('nifti', p, ctx),
     listDestinations: async () => (await store.list()).map(redact),
-    saveDestination: async (p) => redact(await store.save(p.destination)),
+    saveDestination: async (p) => {
+      const all = await store.list();
+      const name = p.destination.name;
+      const renamed = p.replaces !== undefined && p.replaces !== name;
+      if (renamed && all.some((d) => d.name === name)) {
+        throw new MetaKdError(
+          ErrorCode.InvalidArgument,
+          `A destination named "${name}" exists already; choose another name.`,
+        );
+      }
+      const previous = all.find((d) => d.name === (p.replaces ?? name));
+      const saved = await store.save(keepStoredSecrets(p.destination, previous));
+      if (renamed && p.replaces !== undefined) await store.remove(p.replaces);
+      return redact(saved);
+    },
     removeDestination: async (p) => ({ removed: await store.remove(p.name) }),
     testDestination: async (p) => ({
       ok: true as const,
@@ -240,15 +263,19 @@ export function createExportService(
       outbox.start();
       const jobId = `send-${item.id}`;
       try {
-        const r = await outbox.deliver(item.id, (ev) =>
-          ctx.emit({
-            type: 'job.progress',
-            jobId,
-            stage: 'send',
-            done: ev.done,
-            total: ev.total,
-            message: ev.unit,
-          }),
+        const r = await outbox.deliver(
+          item.id,
+          (ev) =>
+            ctx.emit({
+              type: 'job.progress',
+              jobId,
+              stage: 'send',
+              done: ev.done,
+              total: ev.total,
+              message: ev.unit,
+            }),
+          // The caller's deadline or cancel ends the send; the item stays queued (issue 12).
+          { signal: ctx.signal },
         );
         return { outboxId: item.id, delivered: true, instances: r.stored };
       } catch (e) {
@@ -264,6 +291,40 @@ export function createExportService(
     outboxStatus: async () => {
       outbox.start();
       return outbox.list();
+    },
+    listOutbox: async () => {
+      outbox.start();
+      const waiting = (await outbox.list()).map((i): OutboxEntryDto => ({
+        id: i.id,
+        destination: i.destination,
+        state: i.parked ? 'parked' : i.lastError ? 'failed' : 'pending',
+        createdAt: i.createdAt,
+        attempts: i.attempts,
+        instances: i.files.length,
+        confirmed: i.files.filter((f) => f.delivered).length,
+        nextAttemptAt: i.nextAttemptAt,
+        ...(i.lastError ? { lastError: i.lastError } : {}),
+      }));
+      const delivered = (await listDelivered(outbox.dir)).map((r): OutboxEntryDto => ({
+        id: r.id,
+        destination: r.destination,
+        state: 'delivered',
+        createdAt: r.createdAt,
+        attempts: r.attempts,
+        instances: r.instances,
+        confirmed: r.instances,
+        deliveredAt: r.deliveredAt,
+      }));
+      return [...waiting, ...delivered];
+    },
+    outboxRemove: async ({ id }) => {
+      try {
+        await outbox.remove(id);
+        return { removed: true };
+      } catch (e) {
+        if (!isMetaKdError(e) || e.code !== ErrorCode.NotFound) throw e;
+        return { removed: await removeDelivered(outbox.dir, id) };
+      }
     },
     outboxRetry: async (p) => {
       if (!p.id) return outbox.processDue(true);

@@ -13,6 +13,7 @@ import { loadManifest } from '../../core/model/loadManifest.ts';
 import { SegmentationWorker } from '../../core/inference/segmentInWorker.ts';
 import type { SegmentResult } from '../../core/inference/segmentStudy.ts';
 import { saveSegmentation } from '../../core/inference/saveSegmentation.ts';
+import { scrubProvenance } from '../../core/export/provenancePaths.ts';
 import type { CallContext } from '../contract/events.ts';
 import type { JobStatusDto, SegmentationResultDto, SlotInputDto } from '../contract/inference.ts';
 import type { MethodImpl, ServiceOptions, ServiceParts } from './types.ts';
@@ -93,6 +94,7 @@ function toDto(
     warnings: r.warnings,
     labelmapId: jobId,
     labels: LABEL_NAMES,
+    preparation: r.preparation,
   };
 }
 
@@ -177,7 +179,7 @@ export function createInferenceService(
       status: 'running',
       promise: worker
         .run(
-          { model, volumes, provider: p.provider, contributions: p.contributions },
+          { model, volumes, provider: p.provider, contributions: p.contributions, prep: p.prep },
           {
             signal: controller.signal,
             onProgress: (stage, done, total) => {
@@ -243,18 +245,22 @@ export function createInferenceService(
         data: Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('base64'),
       };
     },
-    saveSegmentation: async ({ jobId, outDir, reportExtra }) => {
+    saveSegmentation: async ({ jobId, outDir, reportExtra, anonymiseProvenance }) => {
       const j = finished(jobId);
       const r = j.result;
       return saveSegmentation({
         outDir,
         labelmap: j.labelmap,
-        report: {
-          ...r,
-          ...reportExtra,
-          labelmapFile: 'labelmap.nii.gz',
-          createdAt: new Date().toISOString(),
-        },
+        // Study-relative paths (or none): folder names often hold patient names (issue 12).
+        report: scrubProvenance(
+          {
+            ...r,
+            ...reportExtra,
+            labelmapFile: 'labelmap.nii.gz',
+            createdAt: new Date().toISOString(),
+          },
+          { studyPath: r.sourcePath, anonymise: anonymiseProvenance },
+        ),
         description: `MetaKD ${r.model.name} ${r.model.version} (${r.usedSequences.join('+')})`,
       });
     },
@@ -298,6 +304,13 @@ export function createInferenceService(
       referenceSeriesId: r.referenceSeriesId,
       geometry: j.labelmap.geometry,
       labels: j.labelmap.data as Uint8Array,
+      // Kept with the session: its inputs (staleness), warnings and expected accuracy (issue 11).
+      result: {
+        inputSeries: Object.fromEntries(SLOTS.map((s) => [s, r.inputs[s]?.seriesId ?? null])),
+        warnings: r.warnings,
+        expectedAccuracy: r.expectedAccuracy,
+        ...(r.contributions ? { contributions: r.contributions } : {}),
+      },
     };
   };
   const prewarm = () => {

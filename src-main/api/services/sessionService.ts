@@ -5,9 +5,9 @@
  */
 import { labelVolumes } from '../../core/metrics/regions.ts';
 import { SessionStore, type LoadedSession } from '../../core/sessions/SessionStore.ts';
-import type { SessionModelInfo } from '../../core/sessions/types.ts';
+import type { SessionModelInfo, SessionResultFacts } from '../../core/sessions/types.ts';
 import type { Geometry } from '../../core/volume/Geometry.ts';
-import type { SessionDto } from '../contract/session.ts';
+import type { LabelmapBox, SessionDto } from '../contract/session.ts';
 import type { ServiceOptions, ServiceParts } from './types.ts';
 
 /** What a session needs from a finished segmentation job. */
@@ -20,10 +20,36 @@ export interface FinishedSegmentation {
   readonly geometry: Geometry;
   /** Labels 0/1/2/4 on `geometry`. */
   readonly labels: Uint8Array;
+  /** Inputs, warnings, expected accuracy and contributions of the run (kept in the session). */
+  readonly result?: SessionResultFacts;
 }
 
 /** Looks up a finished job's labelmap (the engine's job store). */
 export type SegmentationSource = (jobId: string) => Promise<FinishedSegmentation>;
+
+/**
+ * Copies an inclusive block of a labelmap (clamped to the grid), i fastest: after a brush stroke
+ * the viewer fetches only what the stroke can have changed, not the whole 9 MB labelmap.
+ */
+export function labelBlock(
+  labels: Uint8Array,
+  dims: readonly [number, number, number],
+  want: LabelmapBox,
+): { data: Uint8Array<ArrayBuffer>; box: LabelmapBox } {
+  const lo = [0, 1, 2].map((a) => Math.max(0, Math.min(dims[a] - 1, want.min[a])));
+  const hi = [0, 1, 2].map((a) => Math.max(lo[a], Math.min(dims[a] - 1, want.max[a])));
+  const [sx, sy, sz] = [0, 1, 2].map((a) => hi[a] - lo[a] + 1);
+  const data = new Uint8Array(sx * sy * sz);
+  let o = 0;
+  for (let k = lo[2]; k <= hi[2]; k++)
+    for (let j = lo[1]; j <= hi[1]; j++) {
+      const start = lo[0] + dims[0] * (j + dims[1] * k);
+      data.set(labels.subarray(start, start + sx), o);
+      o += sx;
+    }
+  const v = (x: number[]): [number, number, number] => [x[0], x[1], x[2]];
+  return { data, box: { min: v(lo), max: v(hi) } };
+}
 
 function toDto(s: LoadedSession): SessionDto {
   return { ...s.record, volumesMl: labelVolumes(s.labels, s.record.geometry) };
@@ -42,6 +68,7 @@ export function createSessionService(
   | 'undoSessionEdit'
   | 'signOffSession'
   | 'reopenSession'
+  | 'setSessionMeasurements'
 > {
   const store = new SessionStore(options.dataDir);
   return {
@@ -57,8 +84,18 @@ export function createSessionService(
       for (const r of wanted) out.push(toDto(await store.load(r.id)));
       return out;
     },
-    getSessionLabelmap: async ({ sessionId }) => {
+    getSessionLabelmap: async ({ sessionId, box }) => {
       const s = await store.load(sessionId);
+      if (box) {
+        const block = labelBlock(s.labels, s.record.geometry.dims, box);
+        return {
+          sessionId,
+          geometry: s.record.geometry,
+          dataType: 'uint8' as const,
+          data: block.data.buffer,
+          box: block.box,
+        };
+      }
       const copy = s.labels.slice();
       return {
         sessionId,
@@ -72,5 +109,7 @@ export function createSessionService(
     undoSessionEdit: async ({ sessionId, reader }) => toDto(await store.undo(sessionId, reader)),
     signOffSession: async ({ sessionId, reader }) => toDto(await store.signOff(sessionId, reader)),
     reopenSession: async ({ sessionId, reader }) => toDto(await store.reopen(sessionId, reader)),
+    setSessionMeasurements: async ({ sessionId, reader, measurements }) =>
+      toDto(await store.setMeasurements(sessionId, reader, measurements)),
   };
 }

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { apiMethods, ApiMethodName } from '../contract.ts';
 import type { CallContext } from '../contract/events.ts';
 import type { ResultOf } from '../contract/method.ts';
+import type { SecretStore } from '../../core/secrets/SecretStore.ts';
 
 /** Options the service is created with (paths, settings folder). */
 export interface ServiceOptions {
@@ -15,6 +16,15 @@ export interface ServiceOptions {
   readonly dataDir: string;
   /** Folder that holds the shipped models (models/ in the checkout). */
   readonly modelsDir: string;
+  /**
+   * Run the outbox's background retry loop (default true). The one-shot CLI passes false: its
+   * process must exit when the command ends (issue 12).
+   */
+  readonly outboxLoop?: boolean;
+  /** Aborted by ApiService.close(): background work (outbox loop, sends) stops. Set by the service. */
+  readonly shutdown?: AbortSignal;
+  /** Where destination passwords/tokens are kept (default: a 0600 file in dataDir; Electron: the OS key store). */
+  readonly secrets?: SecretStore;
 }
 
 /** Implementation of one method: validated params in, result out. */

@@ -1,9 +1,11 @@
 /**
  * `metakd export <case> --format seg|nifti [--labels <labelmap.nii.gz>] [--out DIR] [--series S]
- * [--provider P] [--model DIR] [--edited] [--json]`: writes a segmentation of the case as a DICOM
- * SEG on a DICOM source series, or as a NIfTI mask with a provenance sidecar, in the source series'
- * geometry. Without --labels the case is imported and segmented first (through the api's job
- * methods), and the engine's labelmap is exported with its provenance.
+ * [--provider P] [--model DIR] [--edited] [--json]`, or `metakd export --session <id> --format …`:
+ * writes a segmentation of the case as a DICOM SEG on a DICOM source series, or as a NIfTI mask
+ * with a provenance sidecar, in the source series' geometry. Without --labels the case is imported
+ * and segmented first (through the api's job methods), and the engine's labelmap is exported with
+ * its provenance. With --session a stored review session is exported as the reader left it (edits,
+ * sign-off; SEMIAUTOMATIC once edited) without segmenting anything.
  */
 import path from 'node:path';
 import type { CliCommand, CliIo } from '../command.ts';
@@ -14,17 +16,22 @@ import { PROVIDER_CHOICES } from '../../api/contract/inference.ts';
 import { parseCliArgs } from './inspect.ts';
 
 const USAGE =
-  'usage: metakd export <case> --format seg|nifti [--labels <labelmap.nii.gz>] [--out DIR] [--series S] [--provider P] [--model DIR] [--edited] [--json]';
+  'usage: metakd export <case> --format seg|nifti [--labels <labelmap.nii.gz>] [--out DIR] [--series S] [--provider P] [--model DIR] [--edited] [--json]\n       metakd export --session <id> --format seg|nifti [--out DIR] [--series S] [--json]';
 
 const HELP = `${USAGE}
 
 Writes a segmentation of <case> (a DICOM or NIfTI study folder or file) for review tools and PACS.
 Without --labels the case is segmented first (as \`metakd segment\` does) and the model's result
 is exported, with its provenance (model name, version, sha256, provider, sequences used).
+With --session, a stored review session (the app's autosaved review: the model's labelmap with
+the reader's edits) is exported as it stands, without segmenting again; edited sessions are
+written as SEMIAUTOMATIC with the editing readers' names.
 
 Options:
   --format seg|nifti   seg: DICOM Segmentation (binary, necrotic core / edema / enhancing tumour)
                        on a DICOM source series; nifti: a .nii.gz mask (labels 1/2/4) + JSON sidecar
+  --session ID         export this stored review session (its study is imported again from where
+                       it was opened when needed); no <case>. IDs: the app's session list
   --labels FILE        export this labelmap instead of segmenting (NIfTI, values 0/1/2/4, any grid:
                        it is mapped onto the source series by nearest neighbour)
   --out DIR            output folder (default: <data dir>/exports)
@@ -95,6 +102,12 @@ function printResult(io: CliIo, r: ExportResultDto): void {
     .join(', ');
   io.stdout.write(`wrote ${r.file}\n`);
   if (r.sidecar) io.stdout.write(`wrote ${r.sidecar}\n`);
+  if (r.labelSource === 'session') {
+    const by = r.provenance.editedBy ? ` by ${r.provenance.editedBy}` : '';
+    io.stdout.write(
+      `review session: ${r.provenance.editedByHuman ? `edited${by}` : `not edited${by ? ` (signed off${by})` : ''}`}\n`,
+    );
+  }
   io.stdout.write(
     `source series ${r.sourceSeriesId}; ${r.algorithmType}; voxels: ${counts}` +
       (r.numberOfFrames !== undefined ? `; ${r.numberOfFrames} frames` : '') +
@@ -102,9 +115,40 @@ function printResult(io: CliIo, r: ExportResultDto): void {
   );
 }
 
+/** `--session <id>`: the stored session's labelmap, through the api (no segmentation). */
+async function exportSession(
+  api: ApiService,
+  io: CliIo,
+  p: {
+    sessionId: string;
+    format: 'seg' | 'nifti';
+    positionals: readonly string[];
+    values: Record<string, string | boolean | undefined>;
+  },
+): Promise<number> {
+  const { values } = p;
+  if (p.positionals.length > 0) usage('--session takes no <case>: the session knows its study.');
+  for (const flag of ['labels', 'provider', 'model', 'edited'] as const) {
+    if (values[flag] !== undefined) usage(`--${flag} does not go with --session.`);
+  }
+  const params = {
+    sessionId: p.sessionId,
+    outDir: typeof values.out === 'string' ? path.resolve(values.out) : undefined,
+    series: typeof values.series === 'string' ? values.series : undefined,
+  };
+  const r =
+    p.format === 'seg'
+      ? await api.invoke('exportSeg', params)
+      : await api.invoke('exportNifti', params);
+  if (values.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  else printResult(io, r);
+  return 0;
+}
+
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'Export a segmentation (the model’s, or a labelmap file) as DICOM SEG or NIfTI.',
+  summary:
+    'Export a segmentation (the model’s, a review session or a labelmap file) as DICOM SEG or NIfTI.',
   help: HELP,
   async run(args, { api, io }) {
     const { values, positionals } = parseCliArgs(
@@ -112,6 +156,7 @@ export const exportCommand: CliCommand = {
       {
         format: { type: 'string' },
         labels: { type: 'string' },
+        session: { type: 'string' },
         out: { type: 'string' },
         series: { type: 'string' },
         provider: { type: 'string' },
@@ -122,9 +167,16 @@ export const exportCommand: CliCommand = {
       USAGE,
     );
     const format = values.format;
-    if (positionals.length !== 1 || (format !== 'seg' && format !== 'nifti')) {
-      usage('give one case and --format seg|nifti.');
+    if (format !== 'seg' && format !== 'nifti') usage('give --format seg|nifti.');
+    if (typeof values.session === 'string') {
+      return exportSession(api, io, {
+        sessionId: values.session,
+        format,
+        positionals,
+        values,
+      });
     }
+    if (positionals.length !== 1) usage('give one case (or --session <id>).');
     const labels = typeof values.labels === 'string' ? values.labels : undefined;
     const provider = typeof values.provider === 'string' ? values.provider : 'auto';
     if (!(PROVIDER_CHOICES as readonly string[]).includes(provider)) {

@@ -8,12 +8,16 @@ import { makeDicomCommand } from './makeDicom.ts';
 import { exportCommand } from './export.ts';
 import { sendCommand } from './send.ts';
 import { segmentCommand } from './segment.ts';
+import { cohortCommand } from './cohort.ts';
+import { projectCommand } from './project.ts';
 
 export const commands: readonly CliCommand[] = [
   versionCommand,
   webCommand,
   inspectCommand,
   segmentCommand,
+  cohortCommand,
+  projectCommand,
   classifyNamesCommand,
   makeDicomCommand,
   exportCommand,

@@ -12,11 +12,15 @@ import type { CliCommand, CliIo } from '../command.ts';
 import type { ApiService } from '../../api/service.ts';
 import { ApiError } from '../../api/service.ts';
 import type { ApiEvent } from '../../api/contract.ts';
-import { PROVIDER_CHOICES } from '../../api/contract/inference.ts';
+import {
+  PREP_MODE_CHOICES,
+  PROVIDER_CHOICES,
+  type SegmentationResultDto,
+} from '../../api/contract/inference.ts';
 
 const HELP = `usage: metakd segment <path> [--out DIR] [--provider auto|cpu|webgpu|cuda|dml|coreml]
                       [--sequences flair,t1,t1ce,t2] [--contributions] [--json] [--model DIR]
-                      [--batch | --single]
+                      [--batch | --single] [--prep auto|off|force]
 
 Imports a DICOM/NIfTI study, detects its sequences, segments the tumour and writes
 labelmap.nii.gz (labels 1 NCR, 2 ED, 4 ET, in the reference series' geometry) and report.json
@@ -30,17 +34,20 @@ plus summary.json and summary.tsv.
   --sequences     use only these present sequences (study missing-sequence cases)
   --contributions add the per-sequence contribution readout (Shapley values)
   --json          print the report as JSON on stdout
-  --model DIR     model folder (default: models/metakd-brats or $METAKD_MODEL)`;
+  --model DIR     model folder (default: models/metakd-brats or $METAKD_MODEL)
+  --prep MODE     raw-study preparation (co-registration, brain extraction, BraTS-space
+                  alignment): auto (default: when the study is not BraTS-like), off, force;
+                  report.json records what ran in "preparation"
+  --anonymise-provenance
+                  leave source paths and DICOM UIDs out of report.json (by default paths
+                  are written relative to the study: its folder name, then the file in it)`;
 
 const SLOTS = ['flair', 't1', 't1ce', 't2'] as const;
-const BIN = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'bin',
-  'metakd.mjs',
-);
+/** The CLI a cohort child runs: bin/metakd.mjs from source, out/main/metakd.js from a build. */
+const HERE = fileURLToPath(import.meta.url);
+const BIN = HERE.endsWith('.ts')
+  ? path.resolve(HERE, '..', '..', '..', '..', 'bin', 'metakd.mjs')
+  : path.join(path.dirname(HERE), 'metakd.js');
 const NIFTI_RE = /\.nii(\.gz)?$/i;
 const BAR_WIDTH = 30;
 
@@ -53,7 +60,10 @@ interface Options {
   json: boolean;
   model?: string;
   mode: 'auto' | 'batch' | 'single';
+  prep: (typeof PREP_MODE_CHOICES)[number];
   argv: readonly string[];
+  /** Leave paths and UIDs out of report.json (issue 12). */
+  anonymiseProvenance?: boolean;
 }
 
 function usageError(message: string): never {
@@ -61,7 +71,13 @@ function usageError(message: string): never {
 }
 
 function parseArgs(args: readonly string[]): Options {
-  const o: Partial<Options> = { provider: 'auto', contributions: false, json: false, mode: 'auto' };
+  const o: Partial<Options> = {
+    provider: 'auto',
+    contributions: false,
+    json: false,
+    mode: 'auto',
+    prep: 'auto',
+  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = () => args[++i] ?? usageError(`${a} needs a value`);
@@ -80,10 +96,16 @@ function parseArgs(args: readonly string[]): Options {
       o.sequences = list as Options['sequences'];
     } else if (a === '--contributions') o.contributions = true;
     else if (a === '--json') o.json = true;
+    else if (a === '--anonymise-provenance') o.anonymiseProvenance = true;
     else if (a === '--model') o.model = path.resolve(value());
     else if (a === '--batch') o.mode = 'batch';
     else if (a === '--single') o.mode = 'single';
-    else if (a.startsWith('-')) usageError(`unknown option ${a}`);
+    else if (a === '--prep') {
+      const v = value();
+      if (!(PREP_MODE_CHOICES as readonly string[]).includes(v))
+        usageError(`unknown --prep mode "${v}"; use auto, off or force`);
+      o.prep = v as Options['prep'];
+    } else if (a.startsWith('-')) usageError(`unknown option ${a}`);
     else if (!o.path) o.path = a;
     else usageError(`unexpected argument ${a}`);
   }
@@ -157,6 +179,7 @@ async function segmentOne(o: Options, api: ApiService, io: CliIo): Promise<numbe
         sequences: o.sequences,
         contributions: o.contributions,
         modelDir: o.model,
+        prep: o.prep,
       },
       { emit },
     );
@@ -170,6 +193,7 @@ async function segmentOne(o: Options, api: ApiService, io: CliIo): Promise<numbe
     const saved = await api.invoke('saveSegmentation', {
       jobId,
       outDir: o.out,
+      ...(o.anonymiseProvenance ? { anonymiseProvenance: true } : {}),
       reportExtra: {
         importMs,
         importWarnings: imported.warnings,
@@ -194,6 +218,7 @@ async function segmentOne(o: Options, api: ApiService, io: CliIo): Promise<numbe
           (result.expectedAccuracy
             ? `Expected Dice (validation): ET ${result.expectedAccuracy.dice.et.toFixed(2)}  TC ${result.expectedAccuracy.dice.tc.toFixed(2)}  WT ${result.expectedAccuracy.dice.wt.toFixed(2)}\n`
             : '') +
+          preparationLine(result.preparation) +
           result.warnings.map((w) => `warning: ${w}\n`).join('') +
           `Wrote ${saved.labelmapPath}\n      ${saved.reportPath}\n`,
       );
@@ -202,6 +227,14 @@ async function segmentOne(o: Options, api: ApiService, io: CliIo): Promise<numbe
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** One line on what the raw-study preparation did (empty when it did not run). */
+function preparationLine(p: SegmentationResultDto['preparation']): string {
+  if (!p?.ran) return '';
+  const t = p.timings ? ` in ${(p.timings.totalMs / 1000).toFixed(1)} s` : '';
+  const mask = p.brainMask ? `, brain mask ${p.brainMask.volumeMl.toFixed(0)} mL` : '';
+  return `Prepared${t}: ${p.decision.reasons.map((r) => r.message).join(' ')} Registered ${p.registrations.filter((r) => r.used).length} transforms${mask}; labels on the ${p.referenceSlot ?? ''} series' grid.\n`;
 }
 
 interface CaseOutcome {
@@ -244,6 +277,7 @@ async function segmentCohort(o: Options, io: CliIo): Promise<number> {
     if (o.sequences) args.push('--sequences', o.sequences.join(','));
     if (o.contributions) args.push('--contributions');
     if (o.model) args.push('--model', o.model);
+    args.push('--prep', o.prep);
     const r = await runChild(args);
     const seconds = (performance.now() - t0) / 1000;
     let outcome: CaseOutcome = { case: name, status: 'failed', exitCode: r.code, seconds };

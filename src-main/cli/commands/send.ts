@@ -8,7 +8,13 @@ import { ApiError } from '../../api/service.ts';
 import { parseCliArgs } from './inspect.ts';
 
 const USAGE =
-  'usage: metakd send <file|folder>… --to <destination> | --test <destination> | --list | --outbox | --retry [ID]';
+  'usage: metakd send <file|folder>… --to <destination> | --test <destination> | --list | --outbox | --retry [ID] | --remove ID';
+
+/**
+ * Overall deadline of a one-shot send, seconds. Each network step is bounded by the destination's
+ * timeout already; this bounds the whole (a PACS that answers just often enough to never time out).
+ */
+const DEFAULT_DEADLINE_S = 600;
 
 const HELP = `${USAGE}
 
@@ -20,8 +26,11 @@ Options:
   --to NAME       destination to send to
   --test NAME     test a destination (C-ECHO for DIMSE, a QIDO-RS query for DICOMweb)
   --list          list configured destinations
-  --outbox        list exports waiting in the outbox
+  --outbox        list the outbox: pending, failed (with the last error) and recently delivered
   --retry [ID]    retry the outbox now (one item, or all)
+  --remove ID     remove an export from the outbox (it is then never sent)
+  --deadline S    give up a send after S seconds overall (default ${DEFAULT_DEADLINE_S}); what the
+                  PACS did not confirm by then stays in the outbox
 
 Destinations live in <data dir>/pacs-destinations.json (the app's settings edit it), e.g.
   {"version":1,"destinations":[
@@ -41,6 +50,8 @@ export const sendCommand: CliCommand = {
         list: { type: 'boolean' },
         outbox: { type: 'boolean' },
         retry: { type: 'boolean' },
+        remove: { type: 'string' },
+        deadline: { type: 'string' },
       },
       USAGE,
     );
@@ -60,12 +71,23 @@ export const sendCommand: CliCommand = {
       return 0;
     }
     if (values.outbox) {
-      for (const i of await api.invoke('outboxStatus', {})) {
+      for (const i of await api.invoke('listOutbox', {})) {
         const err = i.lastError ? ` — last error: ${i.lastError.message}` : '';
+        const when =
+          i.state === 'delivered' ? `delivered ${i.deliveredAt}` : `next ${i.nextAttemptAt}`;
         io.stdout.write(
-          `${i.id}\tto ${i.destination}\t${i.files.length} files\tattempts ${i.attempts}\tnext ${i.nextAttemptAt}${err}\n`,
+          `${i.id}\t${i.state}\tto ${i.destination}\t${i.confirmed}/${i.instances} instances\tattempts ${i.attempts}\t${when}${err}\n`,
         );
       }
+      return 0;
+    }
+    if (typeof values.remove === 'string') {
+      const r = await api.invoke('outboxRemove', { id: values.remove });
+      if (!r.removed) {
+        io.stderr.write(`no outbox item ${values.remove}\n`);
+        return 3; // as NOT_FOUND (cli/main.ts)
+      }
+      io.stdout.write(`removed ${values.remove}\n`);
       return 0;
     }
     if (values.retry) {
@@ -80,10 +102,18 @@ export const sendCommand: CliCommand = {
         message: `give files or folders and --to <destination>.\n${USAGE}`,
       });
     }
+    const deadlineS = values.deadline === undefined ? DEFAULT_DEADLINE_S : Number(values.deadline);
+    if (!(deadlineS > 0)) {
+      throw new ApiError({
+        code: 'INVALID_ARGUMENT',
+        message: `--deadline needs a number of seconds > 0, got "${values.deadline}".`,
+      });
+    }
     const r = await api.invoke(
       'send',
       { files: positionals, to: values.to },
       {
+        signal: AbortSignal.timeout(deadlineS * 1000),
         emit: (ev) => {
           if (ev.type === 'job.progress' && io.stderr.isTTY)
             io.stderr.write(`\r${ev.done}/${ev.total} ${ev.message ?? ''}`);

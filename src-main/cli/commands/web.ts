@@ -10,9 +10,13 @@ import type { CliCommand } from '../command.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** The web-mode entry and the TypeScript runner that starts it. */
-const SERVER_ENTRY = path.join(repoRoot, 'src-main', 'server', 'main.ts');
-const RUN_TS = path.join(repoRoot, 'bin', 'run-ts.mjs');
+/**
+ * How to start the web-mode entry: from source, main.ts through the TypeScript runner; from a
+ * build (this module is out/main/*.js), the bundled server.js beside it (vite.config.ts).
+ */
+const SERVER_ARGV = fileURLToPath(import.meta.url).endsWith('.ts')
+  ? [path.join(repoRoot, 'bin', 'run-ts.mjs'), path.join(repoRoot, 'src-main', 'server', 'main.ts')]
+  : [path.join(path.dirname(fileURLToPath(import.meta.url)), 'server.js')];
 
 export const webCommand: CliCommand = {
   name: 'web',
@@ -31,7 +35,7 @@ export const webCommand: CliCommand = {
     'Stop with Ctrl-C.',
   ].join('\n'),
   async run(args) {
-    const child = spawn(process.execPath, [RUN_TS, SERVER_ENTRY, ...args], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [...SERVER_ARGV, ...args], { stdio: 'inherit' });
     const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');

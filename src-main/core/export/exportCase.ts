@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../io/atomicWrite.ts';
 import { buildSeg } from './seg/buildSeg.ts';
 import { toSegSource } from './seg/sourceSeries.ts';
 import { exportNiftiMask, niftiSidecarPath } from './nifti/exportNiftiMask.ts';
+import { scrubProvenance } from './provenancePaths.ts';
 import type { ExportSettings, Provenance } from './provenance.ts';
 
 /** Parameters of exportCase. */
@@ -152,7 +153,11 @@ export async function exportLabelmap(p: ExportLabelmapParams): Promise<ExportCas
   const provenance: Provenance = {
     ...p.provenance,
     sourceSeries: {
-      id: series.id,
+      // A NIfTI series id is its file path: keep the study folder's name and the file only, as
+      // report.json does (folder names often hold patient names; issue 12).
+      id: path.isAbsolute(series.id)
+        ? scrubProvenance(series.id, { studyPath: path.dirname(series.id.split('#')[0]) })
+        : series.id,
       SeriesInstanceUID: series.SeriesInstanceUID,
       SeriesDescription: series.SeriesDescription,
     },

@@ -25,6 +25,11 @@ export interface Provenance {
   readonly editedBy?: string;
   /** The review session the labelmap came from, when it came from one. */
   readonly reviewSessionId?: string;
+  /**
+   * What the engine warned about the result it exported (untrusted input, raw-study preparation,
+   * thick slices, …), so the export says what the screen said.
+   */
+  readonly warnings?: readonly string[];
   /** The series the mask is exported on. */
   readonly sourceSeries: {
     /** Series id in the app (SeriesInstanceUID or a NIfTI path id). */

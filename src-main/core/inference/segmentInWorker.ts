@@ -43,8 +43,18 @@ export interface JobOptions {
 
 /** After a cancel, how long the worker may take to finish its current tile before it is replaced. */
 const CANCEL_GRACE_MS = 30_000;
-/** The worker entry (registers tsx, then loads segmentWorkerBody.ts). */
-const DEFAULT_ENTRY = new URL('./segmentWorker.mjs', import.meta.url);
+/**
+ * The worker entry next to the module that starts it. From source (this module is a `.ts` file,
+ * run by tsx or vitest) that is the `segmentWorker.mjs` bootstrap, which registers tsx and loads
+ * segmentWorkerBody.ts; from the build (out/main/*.js, vite.config.ts WORKER_ENTRIES) it is the
+ * bundled `segmentWorker.js`. The URL is built from a variable so the bundler leaves it alone.
+ */
+export function workerEntryUrl(name: string, moduleUrl: string): URL {
+  const fromSource = new URL(moduleUrl).pathname.endsWith('.ts');
+  return new URL(`./${name}${fromSource ? '.mjs' : '.js'}`, moduleUrl);
+}
+
+const DEFAULT_ENTRY = workerEntryUrl('segmentWorker', import.meta.url);
 
 const cancelled = () => new MetaKdError(ErrorCode.Cancelled, 'Cancelled by the user.');
 

@@ -29,6 +29,9 @@ import { freshRunnerSource, type RunnerSource } from './runnerCache.ts';
 import type { ProviderAttempt, ProviderChoice, ProviderName } from './providers.ts';
 import { runTiles, type TileResult } from './tiledInference.ts';
 import { probsToLabels } from './labels.ts';
+import { labelsToNative, prepareStudy, type PrepareParams } from '../prepare/prepareStudy.ts';
+import type { PrepMode, PreparationRecord } from '../prepare/types.ts';
+import { assertFiniteProbabilities } from './finiteOutput.ts';
 
 /** Progress callback: stage name, done, total. */
 export type ProgressFn = (stage: string, done: number, total: number) => void;
@@ -51,6 +54,15 @@ export interface SegmentParams {
   readonly runner?: ModelRunner;
   /** Where runners come from (default: fresh sessions per call; the worker passes its cache). */
   readonly runners?: RunnerSource;
+  /**
+   * Preparation of raw studies (issue 10): `auto` prepares when the study needs it, `force`
+   * always, `off` (default here; the api and CLI default to `auto`) never.
+   */
+  readonly prep?: PrepMode;
+  /** Preparation details (template / brain model folders, affine choice, injected extractor). */
+  readonly prepareOptions?: Partial<
+    Pick<PrepareParams, 'templateDir' | 'brainModelDir' | 'affine' | 'extractBrain'>
+  >;
 }
 
 /** Wall-clock milliseconds per stage. */
@@ -89,6 +101,10 @@ export interface SegmentResult {
     cases: number;
   } | null;
   readonly contributions?: ContributionReadout;
+  /** What the preparation stage decided and did (always present; `ran` false = untouched). */
+  readonly preparation?: PreparationRecord;
+  /** The brain mask on the reference series' native grid, when the preparation ran. */
+  readonly brainMask?: Volume;
 }
 
 interface RunState {
@@ -151,8 +167,19 @@ export async function segmentStudy(params: SegmentParams): Promise<SegmentResult
   await verifyModelFiles(model);
   const tVerify = performance.now();
   throwIfCancelled(params.signal);
+  const prepared = await prepareStudy({
+    volumes: params.volumes,
+    order: model.manifest.modalities,
+    mode: params.prep ?? 'off',
+    provider: params.provider,
+    threads: params.threads,
+    signal: params.signal,
+    onProgress: params.onProgress,
+    ...params.prepareOptions,
+  });
+  throwIfCancelled(params.signal);
   params.onProgress?.('preprocess', 0, 1);
-  const input = preprocess(params.volumes, model.manifest);
+  const input = preprocess(prepared.volumes, model.manifest);
   params.onProgress?.('preprocess', 1, 1);
   const tPre = performance.now();
   throwIfCancelled(params.signal);
@@ -172,6 +199,7 @@ export async function segmentStudy(params: SegmentParams): Promise<SegmentResult
     const subsets = params.contributions ? nonEmptySubsets(presentMask) : [presentMask];
     const tInfer = performance.now();
     const tiles = await runWithFallback(params, model, input, subsets, state, source);
+    assertFiniteProbabilities(tiles.probs, model.decoderPath); // issue 12: never report NaN as 0 mL
     const tPost = performance.now();
     const grid = input.modelGrid;
     const toLabels = (probs: Float32Array) =>
@@ -188,6 +216,8 @@ export async function segmentStudy(params: SegmentParams): Promise<SegmentResult
       geometry: input.referenceGeometry,
       data: resampleNearest({ geometry: grid, data: modelLabels }, input.referenceGeometry),
     };
+    // Prepared studies: labels back to the reference series' native grid (issue 10).
+    const native = prepared.back ? labelsToNative(labelmap, prepared.back) : labelmap;
     const used = order.filter((_, m) => input.present[m]);
     const contributions = params.contributions
       ? contributionReadout({
@@ -199,11 +229,11 @@ export async function segmentStudy(params: SegmentParams): Promise<SegmentResult
       : undefined;
     const tEnd = performance.now();
     return {
-      labelmap,
-      referenceSlot: input.referenceSlot,
+      labelmap: native,
+      referenceSlot: prepared.record.referenceSlot ?? input.referenceSlot,
       usedSequences: used,
       missingSequences: order.filter((_, m) => !input.present[m]),
-      volumes: labelVolumes(labelmap.data, labelmap.geometry),
+      volumes: labelVolumes(native.data, native.geometry),
       provider: state.runner.provider,
       providerAttempts: state.runner.attempts,
       model: modelIdentity(model),
@@ -219,9 +249,11 @@ export async function segmentStudy(params: SegmentParams): Promise<SegmentResult
         postprocessMs: tEnd - tPost,
         totalMs: tEnd - tStart,
       },
-      warnings: state.warnings,
+      warnings: [...prepared.record.warnings, ...state.warnings],
       expectedAccuracy: expectedAccuracy(model.manifest, used),
       contributions,
+      preparation: prepared.record,
+      brainMask: prepared.brainMask,
     };
   } finally {
     if (state.owned) await source.release(state.runner, false);

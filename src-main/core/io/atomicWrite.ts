@@ -1,12 +1,24 @@
 /**
  * Atomic file writes for everything the app keeps on disk (sessions, exports, outbox items,
- * destinations, NIfTI files, reports): write a temp file in the same folder, fsync it, then rename
- * over the target, so a crash leaves the old file or the new one, never half of one.
+ * destinations, NIfTI files, reports): write a temp file in the same folder, fsync it, rename it
+ * over the target, then fsync the folder, so a crash leaves the old file or the new one, never half
+ * of one, and the rename itself survives a power loss (rename is durable only once the directory
+ * entry is on disk: see the "ext4 and data loss" discussion of 2009 and SQLite's atomic-commit notes).
+ *
+ * Files are created 0600 and folders 0700 from the start (open(2) with the mode, never chmod
+ * afterwards): outbox copies and sessions hold patient data, and a file that is 0644 for an instant
+ * is readable by anyone who opens it in that instant.
  */
-import { open, rename, unlink, mkdir } from 'node:fs/promises';
+import { open, rename, unlink, mkdir, readdir } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ErrorCode, MetaKdError } from '../errors.ts';
+
+/** Mode of every file the app writes (owner read/write only). */
+export const PRIVATE_FILE_MODE = 0o600;
+/** Mode of every folder the app creates (owner only). */
+export const PRIVATE_DIR_MODE = 0o700;
 
 /** How a failed write is reported. */
 export interface AtomicWriteOptions {
@@ -18,26 +30,70 @@ export interface AtomicWriteOptions {
   readonly createFolder?: boolean;
 }
 
-/** Writes `data` to `file` atomically (creating the folder unless told not to). */
-export async function writeFileAtomic(
-  file: string,
-  data: Uint8Array | string,
-  opts: AtomicWriteOptions = {},
-): Promise<void> {
-  const tmp = path.join(
+/**
+ * Temp files are `.<target name>.<pid>.<8 hex>.tmp`: the pid lets a sweep tell an orphan (its
+ * writer is gone) from a write in progress in another process.
+ */
+const TEMP_PATTERN = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** Temp files this process is writing now (a sweep leaves them; a same-pid leftover is swept). */
+const writing = new Set<string>();
+
+function tempName(file: string): string {
+  return path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
   );
+}
+
+/**
+ * fsyncs a folder so a rename in it is durable. Windows cannot open a folder for fsync (EPERM /
+ * EISDIR) and makes renames durable itself; there the call is skipped.
+ */
+export async function syncFolder(dir: string): Promise<void> {
+  let fh;
   try {
-    if (opts.createFolder ?? true) await mkdir(path.dirname(file), { recursive: true });
-    const fh = await open(tmp, 'w');
+    fh = await open(dir, 'r');
+  } catch (e) {
+    if (process.platform === 'win32') return;
+    throw e;
+  }
+  try {
+    await fh.sync();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // Some file systems (e.g. certain network mounts) refuse fsync on a directory.
+    if (code !== 'EINVAL' && code !== 'EPERM' && code !== 'EISDIR') throw e;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Creates a folder (and its parents) 0700. */
+export async function mkdirPrivate(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+}
+
+/** Writes a temp file 0600 with `fill`, fsyncs it, renames it to `file`, fsyncs the folder. */
+async function replaceAtomic(
+  file: string,
+  fill: (fh: Awaited<ReturnType<typeof open>>) => Promise<void>,
+  opts: AtomicWriteOptions,
+): Promise<void> {
+  const tmp = tempName(file);
+  writing.add(tmp);
+  try {
+    if (opts.createFolder ?? true) await mkdirPrivate(path.dirname(file));
+    // 'wx': never follow or reuse an existing path; the mode applies at creation.
+    const fh = await open(tmp, 'wx', PRIVATE_FILE_MODE);
     try {
-      await fh.writeFile(data);
+      await fill(fh);
       await fh.sync();
     } finally {
       await fh.close();
     }
     await rename(tmp, file);
+    await syncFolder(path.dirname(file));
   } catch (e) {
     await unlink(tmp).catch(() => undefined); // best effort: the temp file may not exist
     throw new MetaKdError(
@@ -45,7 +101,18 @@ export async function writeFileAtomic(
       `cannot write ${opts.what ?? 'the file'} (${(e as NodeJS.ErrnoException).code ?? String(e)}).`,
       { file, cause: e },
     );
+  } finally {
+    writing.delete(tmp);
   }
+}
+
+/** Writes `data` to `file` atomically (creating the folder unless told not to). */
+export async function writeFileAtomic(
+  file: string,
+  data: Uint8Array | string,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
+  await replaceAtomic(file, (fh) => fh.writeFile(data), opts);
 }
 
 /** Writes a value as pretty JSON, atomically. */
@@ -55,4 +122,61 @@ export async function writeJsonAtomic(
   opts: AtomicWriteOptions = {},
 ): Promise<void> {
   await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n', opts);
+}
+
+/**
+ * Copies `src` to `dest` atomically as a private file (fs.copyFile would give the copy the
+ * source's mode, typically 0644). Streams, so a large DICOM file is not read into memory.
+ */
+export async function copyFileAtomic(
+  src: string,
+  dest: string,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
+  await replaceAtomic(
+    dest,
+    async (fh) => {
+      for await (const chunk of createReadStream(src)) await fh.write(chunk as Buffer);
+    },
+    opts,
+  );
+}
+
+/** True when a process with this pid exists (a pid we may not signal still exists). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temp files of writes that never finished (the writer crashed between open and
+ * rename) under `root`, recursively. A temp file whose writer process still runs is left alone: it
+ * may be a write in progress in another process. Returns the paths removed.
+ */
+export async function sweepOrphanedTemps(root: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(root, { recursive: true, withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const removed: string[] = [];
+  for (const ent of entries) {
+    const m = TEMP_PATTERN.exec(ent.name);
+    if (!m || !ent.isFile()) continue;
+    const file = path.join(ent.parentPath, ent.name);
+    const pid = Number(m[1]);
+    // Our own pid: a leftover of an earlier process that had it (containers reuse small pids).
+    if (pid === process.pid ? writing.has(file) : processAlive(pid)) continue;
+    await unlink(file).then(
+      () => removed.push(file),
+      () => undefined, // already gone (another sweeper)
+    );
+  }
+  return removed;
 }

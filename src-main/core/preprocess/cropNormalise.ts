@@ -69,13 +69,17 @@ export function cropPad(
   return out;
 }
 
-/** Mean and population std (float64) of the non-zero values. */
+/**
+ * Mean and population std (float64) of the non-zero finite values. NaN and ±Inf are left out
+ * (import already sets them to 0; this keeps one stray value from turning every input into NaN).
+ */
 export function nonzeroStats(data: Float32Array): { mean: number; std: number; count: number } {
   let n = 0;
   let sum = 0;
   for (let x = 0; x < data.length; x++) {
     const v = data[x];
-    if (v !== 0) {
+    // v - v === 0 is false for NaN and ±Inf only.
+    if (v !== 0 && v - v === 0) {
       sum += v;
       n++;
     }
@@ -85,27 +89,30 @@ export function nonzeroStats(data: Float32Array): { mean: number; std: number; c
   let ss = 0;
   for (let x = 0; x < data.length; x++) {
     const v = data[x];
-    if (v !== 0) ss += (v - mean) * (v - mean);
+    if (v !== 0 && v - v === 0) ss += (v - mean) * (v - mean);
   }
   return { mean, std: Math.sqrt(ss / n), count: n };
 }
 
 /**
  * In place: x' = (x − mean) / max(std, 1e-8) over the non-zero voxels (float64 arithmetic, as
- * numpy does), zeros stay zero, then clip.
+ * numpy does), zeros stay zero, then clip. A non-finite voxel becomes 0 (background).
  */
 export function zscoreNonzeroInPlace(
   data: Float32Array,
   clip: readonly [number, number] | null,
 ): void {
-  const { mean, std, count } = nonzeroStats(data);
-  if (count === 0) return;
+  const { mean, std } = nonzeroStats(data);
   const s = Math.max(std, STD_FLOOR);
   const lo = clip ? clip[0] : -Infinity;
   const hi = clip ? clip[1] : Infinity;
   for (let x = 0; x < data.length; x++) {
     const v = data[x];
     if (v === 0) continue;
+    if (v - v !== 0) {
+      data[x] = 0;
+      continue;
+    }
     const z = (v - mean) / s;
     data[x] = z < lo ? lo : z > hi ? hi : z;
   }

@@ -19,6 +19,18 @@ const MAX_ABS_SKEW = 4;
 const MAX_NEGATIVE_FRACTION = 0.01;
 /** Tolerance for "axis-aligned" direction cosines. */
 const OBLIQUE_TOL = 1e-3;
+/**
+ * Fewer non-zero voxels than this fraction: no brain to speak of (a skull-stripped BraTS series
+ * has 12–19 %; 0.1 % of a 240×240×155 grid is ~9 cm³).
+ */
+const MIN_NONZERO_FRACTION = 0.001;
+/** A spread (std) below this fraction of the mean magnitude: the image is, for the model, flat. */
+const MIN_RELATIVE_STD = 1e-4;
+/**
+ * Intensities beyond this magnitude are no MR signal any scanner stores (12–16-bit integers, or
+ * rescaled floats up to ~1e5); float32 also loses integer precision above 2^24 ≈ 1.7e7.
+ */
+const MAX_PLAUSIBLE_INTENSITY = 1e7;
 
 /** Fractions of non-zero voxels overall and on the six faces. */
 export function nonzeroFractions(v: Volume): { all: number; border: number } {
@@ -45,32 +57,88 @@ export function nonzeroFractions(v: Volume): { all: number; border: number } {
   return { all: nonzero / d.length, border: border / Math.max(1, borderTotal) };
 }
 
-/** Skewness and negative fraction of the non-zero values. */
-export function intensityShape(d: ArrayLike<number>): { skew: number; negative: number } {
+/** Summary of the non-zero finite values of a volume (two passes). */
+export interface IntensityStats {
+  readonly count: number;
+  readonly mean: number;
+  readonly std: number;
+  /** Largest magnitude. */
+  readonly maxAbs: number;
+  readonly skew: number;
+  /** Fraction below zero. */
+  readonly negative: number;
+}
+
+/** Count, mean, std, largest magnitude, skewness and negative fraction of the non-zero values. */
+export function intensityStats(d: ArrayLike<number>): IntensityStats {
   let n = 0;
   let s1 = 0;
   let neg = 0;
+  let maxAbs = 0;
   for (let x = 0; x < d.length; x++) {
     const v = d[x];
-    if (v === 0) continue;
+    // v - v !== 0 skips NaN and ±Inf (import already set them to 0).
+    if (v === 0 || v - v !== 0) continue;
     n++;
     s1 += v;
     if (v < 0) neg++;
+    const a = v < 0 ? -v : v;
+    if (a > maxAbs) maxAbs = a;
   }
-  if (n === 0) return { skew: 0, negative: 0 };
+  if (n === 0) return { count: 0, mean: 0, std: 0, maxAbs: 0, skew: 0, negative: 0 };
   const mean = s1 / n;
   let m2 = 0;
   let m3 = 0;
   for (let x = 0; x < d.length; x++) {
     const v = d[x];
-    if (v === 0) continue;
+    if (v === 0 || v - v !== 0) continue;
     const c = v - mean;
     m2 += c * c;
     m3 += c * c * c;
   }
   m2 /= n;
   m3 /= n;
-  return { skew: m2 > 0 ? m3 / Math.pow(m2, 1.5) : 0, negative: neg / n };
+  return {
+    count: n,
+    mean,
+    std: Math.sqrt(m2),
+    maxAbs,
+    skew: m2 > 0 ? m3 / Math.pow(m2, 1.5) : 0,
+    negative: neg / n,
+  };
+}
+
+/**
+ * Warnings for an input the result cannot be trusted on: (nearly) empty, constant, or with
+ * intensities no scanner produces. Each names the sequence; the result still comes back, with
+ * the warning attached, so the reader decides.
+ */
+export function untrustedInputWarnings(
+  name: string,
+  v: Volume,
+  s: IntensityStats = intensityStats(v.data),
+): string[] {
+  const fraction = s.count / Math.max(1, v.data.length);
+  if (s.count === 0) {
+    return [`${name} is empty (every voxel is 0): the result cannot be trusted for this sequence.`];
+  }
+  const out: string[] = [];
+  if (fraction < MIN_NONZERO_FRACTION) {
+    out.push(
+      `${name}: only ${s.count} voxels (${(100 * fraction).toFixed(3)} %) are non-zero, so there is almost no brain in it: the result cannot be trusted.`,
+    );
+  }
+  if (s.std <= MIN_RELATIVE_STD * Math.abs(s.mean)) {
+    out.push(
+      `${name} has a constant intensity (${Number(s.mean.toPrecision(6))} in every non-zero voxel): there is no contrast to segment, the result cannot be trusted.`,
+    );
+  }
+  if (s.maxAbs > MAX_PLAUSIBLE_INTENSITY) {
+    out.push(
+      `${name}: intensities reach ${s.maxAbs.toExponential(2)}, far beyond any MR scanner's range; the file's scaling is probably wrong and the result cannot be trusted.`,
+    );
+  }
+  return out;
 }
 
 function isOblique(g: Geometry): boolean {
@@ -92,13 +160,14 @@ export function checkInputs(
   for (const slot of present) {
     const v = volumes[slot] as Volume;
     const name = SLOT_DISPLAY_NAME[slot];
+    const shape = intensityStats(v.data);
+    warnings.push(...untrustedInputWarnings(name, v, shape));
     const f = nonzeroFractions(v);
     if (f.all > MAX_NONZERO_FRACTION || f.border > MAX_BORDER_NONZERO_FRACTION) {
       notStripped.push(
         `${name} (${(100 * f.all).toFixed(0)} % non-zero, ${(100 * f.border).toFixed(0)} % of border)`,
       );
     }
-    const shape = intensityShape(v.data);
     if (Math.abs(shape.skew) > MAX_ABS_SKEW || shape.negative > MAX_NEGATIVE_FRACTION) {
       warnings.push(
         `${name}: intensity histogram is far from the training data (skewness ` +
@@ -131,4 +200,10 @@ export function checkInputs(
     );
   }
   return warnings;
+}
+
+/** True when a series looks skull-stripped by the thresholds above (core/prepare's decision). */
+export function looksSkullStripped(v: Volume): boolean {
+  const f = nonzeroFractions(v);
+  return f.all <= MAX_NONZERO_FRACTION && f.border <= MAX_BORDER_NONZERO_FRACTION;
 }

@@ -8,6 +8,7 @@ import type { Classification, SeriesInfo, Study } from '../study/types.ts';
 import { decide, decideSeries, type SeriesDecision } from './classifySeries.ts';
 import type { Evidence } from './evidence.ts';
 import { tokenize } from './tokenize.ts';
+import { VOLUMETRIC_T1_WORDS } from './vocabulary.ts';
 
 /** Weight of "acquired after contrast" / "later repeat": about one contrast word. */
 const ORDER_POST_WEIGHT = 2;
@@ -112,6 +113,41 @@ function afterContrastRule(entries: readonly Entry[]): void {
   }
 }
 
+/** True when the names (or the header) say the series is a 3-D gradient-echo T1 acquisition. */
+function isVolumetricT1(info: SeriesInfo): boolean {
+  const words = [...tokenize(info.SeriesDescription), ...tokenize(info.ProtocolName)];
+  if (words.some((w) => VOLUMETRIC_T1_WORDS.has(w))) return true;
+  return info.MRAcquisitionType?.toUpperCase() === '3D' && /GR/i.test(info.ScanningSequence ?? '');
+}
+
+/**
+ * Rule "volumetric after native", read as a neuroradiologist reads a tumour protocol: when a
+ * study has a native T1 and nothing marked post-contrast, a 3-D gradient-echo T1 (MPRAGE, SPGR,
+ * BRAVO, 3D TFE/FFE, VIBE…) acquired after that T1 is the post-contrast series — sites run the
+ * volumetric T1 after injection and rarely name it so. A volumetric T1 acquired first, or the
+ * only T1, stays native. Without an acquisition order only a non-volumetric T1 counts as earlier.
+ */
+function volumetricAfterNativeRule(entries: readonly Entry[]): void {
+  const t1s = entries.filter((e) => e.decision.family === 't1' && !e.decision.derived);
+  // Another series marked post-contrast: the order rule below decides from that mark instead.
+  if (entries.some((e) => e.decision.contrast > 0 && !e.decision.derived)) return;
+  for (const e of t1s) {
+    if (!isUndecidedT1(e) || !isVolumetricT1(e.info)) continue;
+    const native = t1s.find((p) => {
+      if (p === e) return false;
+      const cmp = compareAcquisition(p.order, e.order);
+      return cmp === undefined ? !isVolumetricT1(p.info) : cmp < 0;
+    });
+    if (!native) continue;
+    addEvidence(e, {
+      rule: 'acquisitionOrder',
+      vote: 'post',
+      weight: ORDER_POST_WEIGHT,
+      reason: `3-D gradient-echo T1 acquired after the native T1 ${seriesLabel(native.info)}, with no other post-contrast series: the post-contrast T1`,
+    });
+  }
+}
+
 /** Rule "identical repeat": of T1 series with one protocol, the later ones are post-contrast. */
 function repeatRule(entries: readonly Entry[]): void {
   const groups = new Map<string, Entry[]>();
@@ -157,6 +193,7 @@ export function decideStudy(study: Study | readonly SeriesInfo[]): Map<string, S
     order: acquisitionOrder(info),
     decision: decideSeries(info),
   }));
+  volumetricAfterNativeRule(entries);
   afterContrastRule(entries);
   repeatRule(entries);
   return new Map(entries.map((e) => [e.info.id, e.decision]));

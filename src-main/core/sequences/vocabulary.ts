@@ -68,6 +68,9 @@ export const TOKEN_TABLE: Readonly<Record<string, TokenEntry>> = {
   vibe: t1('VIBE (Siemens 3-D T1 gradient echo)', W.technique),
   lava: t1('LAVA (GE 3-D T1 gradient echo)', W.technique),
   ffe: t1('FFE (Philips gradient echo, usually T1)', W.hint),
+  volumetric: t1('volumetric (3-D; in brain protocols usually the T1)', W.hint),
+  stealth: t1('"Stealth" navigation volume (3-D T1 for StealthStation)', W.technique),
+  fl3d: t1('FL3D (Siemens 3-D FLASH, a T1 gradient echo)', W.technique),
   t1n: { votes: { t1: W.strong, pre: W.contrast }, meaning: 'native T1 (BraTS 2023 "t1n")' },
   t1pre: { votes: { t1: W.strong, pre: W.contrast }, meaning: 'pre-contrast T1' },
   t1c: { votes: { t1: W.strong, post: W.contrast }, meaning: 'contrast-enhanced T1 ("t1c")' },
@@ -83,6 +86,7 @@ export const TOKEN_TABLE: Readonly<Record<string, TokenEntry>> = {
   blade: t2('BLADE (Siemens, mostly T2)', W.technique),
   haste: t2('HASTE (single-shot T2)', W.technique),
   ssfse: t2('SSFSE (single-shot T2)', W.technique),
+  cube: t2('CUBE (GE 3-D fast spin echo, T2 or with FLAIR)', W.hint),
   // other kinds
   pd: other('proton density'),
   pdw: other('proton density'),
@@ -146,6 +150,9 @@ export const TOKEN_TABLE: Readonly<Record<string, TokenEntry>> = {
   contrast: post('contrast'),
   pluscontrast: post('"+C" (with contrast)'),
   enhanced: post('enhanced'),
+  // German "Kontrastmittel" (Siemens protocol names such as "t1_se_tra_KM").
+  km: post('"KM" (Kontrastmittel, contrast agent)'),
+  delayed: post('delayed (after contrast)'),
   pre: pre('pre-contrast'),
   native: pre('native (no contrast)'),
   nc: pre('non-contrast'),
@@ -180,7 +187,7 @@ export interface CompoundEntry {
 /** Words that negate a following contrast word ("pre gd", "without contrast", "non contrast"). */
 const NEGATIONS = ['pre', 'without', 'non', 'no', 'wo'] as const;
 /** Contrast words a negation can precede. */
-const CONTRAST_WORDS = ['gad', 'gd', 'contrast', 'ce', 'pluscontrast', 'enhanced'] as const;
+const CONTRAST_WORDS = ['gad', 'gd', 'contrast', 'ce', 'pluscontrast', 'enhanced', 'con'] as const;
 
 /** FLAIR-like words: with "T1" they mean a T1-weighted FLAIR; with "T2" they mean FLAIR. */
 const FLAIR_WORDS = ['flair', 'tirm'] as const;
@@ -311,3 +318,112 @@ export const SIEMENS_SEQUENCE_TABLE: ReadonlyArray<{
     meaning: 'conventional spin echo (T1 in brain protocols)',
   },
 ];
+
+/**
+ * Words a scanner string may glue together without a separator ("AXT2FLAIR", "SAGT1MPRAGE",
+ * "BRAINAXSPGR", "AXT1POST"): tokenize.ts splits an unknown word into these when it can. Besides
+ * the vocabulary above, the orientation and technique words that sit next to them.
+ */
+export const GLUE_FILLERS: ReadonlySet<string> = new Set([
+  'ax',
+  'axi',
+  'axial',
+  'sag',
+  'sagittal',
+  'cor',
+  'coronal',
+  'tra',
+  'trans',
+  'obl',
+  'oblique',
+  '2d',
+  '3d',
+  'fs',
+  'fat',
+  'sat',
+  'iso',
+  'hr',
+  'thin',
+  'brain',
+  'head',
+  'se',
+  'gre',
+  'ir',
+  'vol',
+  'plane',
+  'tri',
+  'thick',
+]);
+
+/**
+ * A glued word is split only when one of its pieces is one of these sequence words: a word made
+ * of orientation and contrast pieces alone ("face" = "fa" + "ce") stays whole.
+ */
+export const GLUE_CORES: ReadonlySet<string> = new Set([
+  't1',
+  't2',
+  't1w',
+  't2w',
+  't1c',
+  't1ce',
+  't1gd',
+  't1post',
+  't1pre',
+  't2star',
+  'flair',
+  'tirm',
+  'mprage',
+  'spgr',
+  'fspgr',
+  'irspgr',
+  'bravo',
+  'tfe',
+  'ffe',
+  'vibe',
+  'lava',
+  'fse',
+  'tse',
+  'frfse',
+  'stir',
+  'dwi',
+  'swi',
+  'adc',
+  'localizer',
+  'loc',
+  'scout',
+  'survey',
+  'stealth',
+  'fl3d',
+  'mp2rage',
+  'cube',
+  'swan',
+  'perfusion',
+  'perf',
+  'dti',
+  'tof',
+]);
+
+/**
+ * Names of 3-D gradient-echo T1 acquisitions (MPRAGE, SPGR/FSPGR, BRAVO, Philips 3D TFE/FFE,
+ * VIBE, LAVA, "volumetric"). Tumour protocols acquire the post-contrast T1 this way after a
+ * native spin-echo T1, which is how classifyStudy reads such a series when the study already has
+ * a native T1 and nothing else is marked post-contrast.
+ */
+export const VOLUMETRIC_T1_WORDS: ReadonlySet<string> = new Set([
+  'mprage',
+  'mp2rage',
+  'spgr',
+  'fspgr',
+  'irspgr',
+  'bravo',
+  'tfe',
+  'tfl',
+  'fl3d',
+  'stealth',
+  'ffe',
+  'vibe',
+  'lava',
+  '3d',
+  'vol',
+  'volumetric',
+]);

@@ -7,10 +7,11 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { ErrorCode, MetaKdError } from '../errors.ts';
 import { voxelCount, type Geometry } from '../volume/Geometry.ts';
-import { writeFileAtomic } from '../io/atomicWrite.ts';
+import { mkdirPrivate, writeFileAtomic } from '../io/atomicWrite.ts';
+import { withSessionLock } from './sessionLock.ts';
 import { relabelComponent } from './relabelComponent.ts';
 import { paintSphere, paintStroke } from './paintSphere.ts';
 import {
@@ -19,6 +20,8 @@ import {
   type SessionEdit,
   type SessionModelInfo,
   type SessionRecord,
+  type SessionMeasurement,
+  type SessionResultFacts,
 } from './types.ts';
 
 /** How a failed session write is reported. */
@@ -45,6 +48,10 @@ export interface NewSession {
   readonly geometry: Geometry;
   /** The model's labelmap (0/1/2/4) on `geometry`. Copied. */
   readonly labels: Uint8Array;
+  /** The result's inputs, warnings and expected accuracy, kept for resuming (issue 11). */
+  readonly result?: SessionResultFacts;
+  /** Audit detail of the 'created' entry (default: a model segmentation opened for review). */
+  readonly createdDetail?: string;
 }
 
 /** A loaded session: the record and the current (edited) labelmap. */
@@ -83,7 +90,7 @@ export class SessionStore {
     }
     const id = randomUUID();
     const dir = this.#dir(id);
-    await mkdir(dir, { recursive: true });
+    await mkdirPrivate(dir);
     await writeFileAtomic(
       path.join(dir, ORIGINAL_FILE),
       gzipSync(input.labels, { level: 1 }),
@@ -104,10 +111,17 @@ export class SessionStore {
       edits: [],
       signOff: null,
       audit: [],
+      ...(input.result ? { result: input.result } : {}),
     };
     const loaded = { record, labels: input.labels.slice() };
     this.#open.set(id, loaded);
-    return this.#save(id, loaded, input.reader, 'created', 'segmentation opened for review');
+    return this.#save(
+      id,
+      loaded,
+      input.reader,
+      'created',
+      input.createdDetail ?? 'segmentation opened for review',
+    );
   }
 
   /** Loads a session (from memory, or from disk with the edits replayed). */
@@ -147,8 +161,9 @@ export class SessionStore {
 
   /** Loads a session for a reader and records that it was opened (audit trail). */
   async opened(id: string, reader: string): Promise<LoadedSession> {
-    const s = await this.load(id);
-    return this.#save(id, s, reader, 'opened', 'session opened for review');
+    return this.#exclusive(id, async (s) => {
+      return this.#save(id, s, reader, 'opened', 'session opened for review');
+    });
   }
 
   /** Sessions on disk, newest first (records only). */
@@ -165,70 +180,130 @@ export class SessionStore {
 
   /** Applies an edit (refused after sign-off), autosaves, returns the session. */
   async edit(id: string, reader: string, edit: SessionEdit): Promise<LoadedSession> {
-    const s = await this.load(id);
-    if (s.record.signOff) {
-      throw new MetaKdError(
-        ErrorCode.SessionInvalid,
-        `Session was signed off by ${s.record.signOff.reader}; reopen it before editing.`,
-      );
-    }
-    const outcome = applyEdit(s.labels, s.record.geometry, edit);
-    if (outcome.voxels === 0) return s;
-    const next: LoadedSession = {
-      labels: s.labels,
-      record: {
-        ...s.record,
-        edits: [
-          ...s.record.edits,
-          {
-            edit,
-            at: new Date().toISOString(),
-            reader,
-            fromLabel: outcome.fromLabel,
-            voxels: outcome.voxels,
-          },
-        ],
-      },
-    };
-    const detail = describeEdit(edit, outcome);
-    return this.#save(id, next, reader, 'edit', detail);
+    return this.#exclusive(id, async (s) => {
+      if (s.record.signOff) {
+        throw new MetaKdError(
+          ErrorCode.SessionInvalid,
+          `Session was signed off by ${s.record.signOff.reader}; reopen it before editing.`,
+        );
+      }
+      const outcome = applyEdit(s.labels, s.record.geometry, edit);
+      if (outcome.voxels === 0) return s;
+      const next: LoadedSession = {
+        labels: s.labels,
+        record: {
+          ...s.record,
+          edits: [
+            ...s.record.edits,
+            {
+              edit,
+              at: new Date().toISOString(),
+              reader,
+              fromLabel: outcome.fromLabel,
+              voxels: outcome.voxels,
+            },
+          ],
+        },
+      };
+      const detail = describeEdit(edit, outcome);
+      return this.#save(id, next, reader, 'edit', detail);
+    });
   }
 
   /** Removes the last edit (rebuilds the labelmap from the original). */
   async undo(id: string, reader: string): Promise<LoadedSession> {
-    const s = await this.load(id);
-    if (s.record.signOff) {
-      throw new MetaKdError(ErrorCode.SessionInvalid, 'Session is signed off; reopen it first.');
-    }
-    if (s.record.edits.length === 0) return s;
-    const edits = s.record.edits.slice(0, -1);
-    const original = new Uint8Array(
-      gunzipSync(await readFile(path.join(this.#dir(id), ORIGINAL_FILE))),
-    );
-    for (const r of edits) applyEdit(original, s.record.geometry, r.edit);
-    const next = { labels: original, record: { ...s.record, edits } };
-    return this.#save(id, next, reader, 'undo', `undid edit ${s.record.edits.length}`);
+    return this.#exclusive(id, async (s) => {
+      if (s.record.signOff) {
+        throw new MetaKdError(ErrorCode.SessionInvalid, 'Session is signed off; reopen it first.');
+      }
+      if (s.record.edits.length === 0) return s;
+      const edits = s.record.edits.slice(0, -1);
+      const original = new Uint8Array(
+        gunzipSync(await readFile(path.join(this.#dir(id), ORIGINAL_FILE))),
+      );
+      for (const r of edits) applyEdit(original, s.record.geometry, r.edit);
+      const next = { labels: original, record: { ...s.record, edits } };
+      return this.#save(id, next, reader, 'undo', `undid edit ${s.record.edits.length}`);
+    });
+  }
+
+  /**
+   * Replaces the reader's measurements (lengths are computed here from the points, not taken from
+   * the caller). Refused after sign-off, like edits.
+   */
+  async setMeasurements(
+    id: string,
+    reader: string,
+    input: readonly MeasurementInput[],
+  ): Promise<LoadedSession> {
+    return this.#exclusive(id, async (s) => {
+      if (s.record.signOff) {
+        throw new MetaKdError(
+          ErrorCode.SessionInvalid,
+          `Session was signed off by ${s.record.signOff.reader}; reopen it before measuring.`,
+        );
+      }
+      const measurements = input.map(toMeasurement);
+      const next = { labels: s.labels, record: { ...s.record, measurements } };
+      const detail = measurements.length
+        ? measurements.map(describeMeasurement).join('; ')
+        : 'all measurements removed';
+      return this.#save(id, next, reader, 'measurements', detail);
+    });
   }
 
   /** Signs the session off (reader and time). */
   async signOff(id: string, reader: string): Promise<LoadedSession> {
-    const s = await this.load(id);
-    const at = new Date().toISOString();
-    const next = { labels: s.labels, record: { ...s.record, signOff: { reader, at } } };
-    return this.#save(
-      id,
-      next,
-      reader,
-      'signOff',
-      `signed off with ${s.record.edits.length} edits`,
-    );
+    return this.#exclusive(id, async (s) => {
+      const at = new Date().toISOString();
+      const next = { labels: s.labels, record: { ...s.record, signOff: { reader, at } } };
+      return this.#save(
+        id,
+        next,
+        reader,
+        'signOff',
+        `signed off with ${s.record.edits.length} edits`,
+      );
+    });
   }
 
   /** Reopens a signed-off session for more edits. */
   async reopen(id: string, reader: string): Promise<LoadedSession> {
-    const s = await this.load(id);
-    const next = { labels: s.labels, record: { ...s.record, signOff: null } };
-    return this.#save(id, next, reader, 'reopened', 'sign-off withdrawn for further edits');
+    return this.#exclusive(id, async (s) => {
+      const next = { labels: s.labels, record: { ...s.record, signOff: null } };
+      return this.#save(id, next, reader, 'reopened', 'sign-off withdrawn for further edits');
+    });
+  }
+
+  /**
+   * Runs load → modify → save of session `id` exclusively (sessionLock.ts: in-process queue and a
+   * lock file across processes) on the session as last saved: two concurrent edits both land, in
+   * order, on disk and in the audit trail (issue 12: one of them used to vanish after a restart).
+   */
+  #exclusive(id: string, fn: (s: LoadedSession) => Promise<LoadedSession>): Promise<LoadedSession> {
+    const dir = this.#dir(id);
+    return withSessionLock(dir, async () => {
+      try {
+        return await fn(await this.#current(id));
+      } catch (e) {
+        // An edit is applied to the labelmap in place before its save: after a failure the cached
+        // copy may be ahead of the disk, so the next call replays from disk.
+        this.#open.delete(id);
+        throw e;
+      }
+    });
+  }
+
+  /** The cached session when it is what session.json holds, else the session reloaded from disk. */
+  async #current(id: string): Promise<LoadedSession> {
+    const cached = this.#open.get(id);
+    if (cached) {
+      const text = await readFile(path.join(this.#dir(id), SESSION_FILE), 'utf8').catch(() => null);
+      const onDisk = text ? (JSON.parse(text) as Partial<SessionRecord>).updatedAt : undefined;
+      if (onDisk === cached.record.updatedAt) return cached;
+      this.#open.delete(id); // another process (or store) saved since: replay its version
+    }
+    return this.load(id);
   }
 
   /** Appends an audit entry, stamps updatedAt and writes session.json atomically. */
@@ -268,6 +343,34 @@ export class SessionStore {
   forgetLoaded(): void {
     this.#open.clear();
   }
+}
+
+/** A measurement as the caller gives it (lengths are computed from the points). */
+export type MeasurementInput = Omit<SessionMeasurement, 'lengthMm' | 'widthMm'>;
+
+const distanceMm = (a: readonly number[], b: readonly number[]) =>
+  Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+
+/** Checks the point count and computes the lengths. */
+function toMeasurement(m: MeasurementInput): SessionMeasurement {
+  const need = m.kind === 'length' ? 2 : 4;
+  if (m.pointsLps.length !== need) {
+    throw new MetaKdError(
+      ErrorCode.InvalidArgument,
+      `A ${m.kind} measurement needs ${need} points, not ${m.pointsLps.length}.`,
+    );
+  }
+  const p = m.pointsLps;
+  return m.kind === 'length'
+    ? { ...m, lengthMm: distanceMm(p[0], p[1]) }
+    : { ...m, lengthMm: distanceMm(p[0], p[1]), widthMm: distanceMm(p[2], p[3]) };
+}
+
+/** Audit detail of one measurement, e.g. "bidirectional 23.4 × 11.0 mm". */
+function describeMeasurement(m: SessionMeasurement): string {
+  return m.kind === 'length'
+    ? `length ${m.lengthMm.toFixed(1)} mm`
+    : `bidirectional ${m.lengthMm.toFixed(1)} × ${(m.widthMm ?? 0).toFixed(1)} mm`;
 }
 
 /** What an applied edit did: voxels changed and, for a relabel, the label they had. */

@@ -3,6 +3,8 @@
  * stored as plain JSON beside the model's original labelmap so it survives a crash. Plain data.
  */
 import type { Geometry } from '../volume/Geometry.ts';
+import type { RegionDice } from '../model/Manifest.ts';
+import type { ContributionReadout } from '../contributions/contributions.ts';
 
 /** Version of the on-disk session format. */
 export const SESSION_SCHEMA_VERSION = 1;
@@ -73,7 +75,31 @@ export interface SessionEditRecord {
 }
 
 /** Audit trail actions. */
-export type AuditAction = 'created' | 'opened' | 'edit' | 'undo' | 'signOff' | 'reopened';
+export type AuditAction =
+  'created' | 'opened' | 'edit' | 'undo' | 'signOff' | 'reopened' | 'measurements';
+
+/** Kinds of reader measurement (Cornerstone3D's Length and Bidirectional tools). */
+export type MeasurementKind = 'length' | 'bidirectional';
+
+/**
+ * A reader measurement on the images: a length (two points) or a bidimensional RANO-style
+ * measurement (four points: the longest diameter, then the longest perpendicular to it).
+ */
+export interface SessionMeasurement {
+  /** The viewer's annotation id. */
+  readonly id: string;
+  readonly kind: MeasurementKind;
+  /** End points in LPS mm: 2 for a length, 4 for a bidirectional (long axis, then short axis). */
+  readonly pointsLps: readonly (readonly [number, number, number])[];
+  /** Series it was drawn on, when known. */
+  readonly seriesId?: string;
+  /** View plane normal (LPS) it was drawn in. */
+  readonly planeNormal?: readonly [number, number, number];
+  /** Length in mm (the long axis of a bidirectional), computed from the points. */
+  readonly lengthMm: number;
+  /** Short axis in mm (bidirectional only). */
+  readonly widthMm?: number;
+}
 
 /** One audit trail entry: who did what, when, on which model version. */
 export interface AuditEntry {
@@ -90,6 +116,26 @@ export interface AuditEntry {
 export interface SignOff {
   readonly reader: string;
   readonly at: string;
+}
+
+/**
+ * What the model's result said besides the labelmap, kept with the session so that a resumed
+ * review shows the same warnings, expected accuracy and contributions, and so that the screen can
+ * tell whether the study's current slot assignment still matches the inputs (issue 11).
+ */
+export interface SessionResultFacts {
+  /** Series id per slot (flair, t1, t1ce, t2) the model was given; null: missing or not used. */
+  readonly inputSeries: Readonly<Record<string, string | null>>;
+  readonly warnings: readonly string[];
+  /** The manifest's validation row for the sequences used (null: none for this combination). */
+  readonly expectedAccuracy: {
+    readonly modalities: readonly string[];
+    readonly dice: RegionDice;
+    readonly protocol: string;
+    readonly cases: number;
+  } | null;
+  /** Contribution readout of the run, when it was computed. */
+  readonly contributions?: ContributionReadout;
 }
 
 /** The session file (session.json). */
@@ -111,4 +157,8 @@ export interface SessionRecord {
   readonly edits: readonly SessionEditRecord[];
   readonly signOff: SignOff | null;
   readonly audit: readonly AuditEntry[];
+  /** The result's inputs, warnings and expected accuracy (absent in sessions made before issue 11). */
+  readonly result?: SessionResultFacts;
+  /** The reader's length and bidimensional measurements (absent: none yet). */
+  readonly measurements?: readonly SessionMeasurement[];
 }

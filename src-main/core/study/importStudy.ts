@@ -7,11 +7,16 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import path from 'node:path';
-import { ErrorCode, MetaKdError, throwIfCancelled } from '../errors.ts';
+import { ErrorCode, MetaKdError, isMetaKdError, throwIfCancelled } from '../errors.ts';
 import { loadNiftiSeries } from '../io/nifti/loadNiftiSeries.ts';
 import { readDicomFile, type DicomFileRead } from '../io/dicom/readDicomFile.ts';
 import type { DicomInstance } from '../io/dicom/readInstance.ts';
-import { assembleStudies } from '../io/dicom/assembleStudies.ts';
+import {
+  assembleStudies,
+  missingSliceWarning,
+  type DroppedFile,
+} from '../io/dicom/assembleStudies.ts';
+import { NON_FINITE_MARK } from '../io/nonFiniteVoxels.ts';
 import type { ImportResult, Series, SkippedFile, Study } from './types.ts';
 import { isNiftiPath, listFiles, sidecarOwner, statPath } from './scanFiles.ts';
 
@@ -90,7 +95,7 @@ async function importFiles(
   root: string,
   files: readonly string[],
   opts: ImportOptions,
-): Promise<ImportResult & { errors: MetaKdError[]; brokenFiles: number }> {
+): Promise<ImportResult & { errors: MetaKdError[]; brokenFiles: number; candidates: number }> {
   const nifti = files.filter(isNiftiPath);
   const niftiSet = new Set(nifti);
   const others = files.filter((f) => !niftiSet.has(f) && !sidecarOwner(f, niftiSet));
@@ -98,45 +103,109 @@ async function importFiles(
   let done = 0;
   const tick = (): void => opts.onProgress?.(++done, total);
   // NIfTI decompression runs on libuv's thread pool, so several files load at once.
+  // A broken NIfTI file is reported and skipped like a broken DICOM file; the rest imports.
   const niftiSeries = await mapPool(
     nifti,
     async (f) => {
-      const series = await loadNiftiSeries(f);
-      tick();
-      return series;
+      try {
+        return await loadNiftiSeries(f);
+      } catch (e) {
+        if (!isMetaKdError(e) || e.code === ErrorCode.Cancelled) throw e;
+        return e;
+      } finally {
+        tick();
+      }
     },
     opts.signal,
   );
-  const loaded = new Map(nifti.map((f, i) => [f, niftiSeries[i]] as const));
-  const reads = await readDicomCandidates(others, opts, tick);
   const skipped: SkippedFile[] = [];
   const errors: MetaKdError[] = [];
+  const loaded = new Map<string, Series[]>();
+  nifti.forEach((f, i) => {
+    const r = niftiSeries[i];
+    if (Array.isArray(r)) loaded.set(f, r);
+    else {
+      errors.push(r);
+      skipped.push({ file: f, reason: r.message });
+    }
+  });
+  const niftiBroken = nifti.length - loaded.size;
+  const reads = await readDicomCandidates(others, opts, tick);
   const instances: DicomInstance[] = [];
+  /** Files that could not be read, by the series they say they belong to. */
+  const brokenBySeries = new Map<string, DroppedFile[]>();
   reads.forEach((r, i) => {
     if (r.kind === 'instance') instances.push(r.inst);
     else if (r.kind === 'skip') skipped.push({ file: others[i], reason: r.reason });
     else {
       errors.push(r.error);
       skipped.push({ file: others[i], reason: r.error.message });
+      if (r.SeriesInstanceUID) {
+        const list = brokenBySeries.get(r.SeriesInstanceUID) ?? [];
+        brokenBySeries.set(r.SeriesInstanceUID, [...list, { file: others[i], error: r.error }]);
+      }
     }
   });
   const dicom = await assembleStudies(instances, { sourcePath: root, signal: opts.signal });
-  const warnings = errors.map((e) => `skipped a broken DICOM file: ${e.message}`);
+  const warnings = errors.map(
+    (e, i) => `skipped a broken ${i < niftiBroken ? 'NIfTI' : 'DICOM'} file: ${e.message}`,
+  );
+  for (const d of dicom.dropped) {
+    errors.push(d.error);
+    skipped.push({ file: d.file, reason: d.error.message });
+    warnings.push(`left a broken file out of its series (a slice is missing): ${d.error.message}`);
+  }
   for (const f of dicom.failed) {
     errors.push(f.error);
     skipped.push(...f.files.map((file) => ({ file, reason: f.error.message })));
     warnings.push(`skipped a series of ${f.files.length} file(s): ${f.error.message}`);
   }
   const brokenFiles =
+    niftiBroken +
     reads.filter((r) => r.kind === 'error').length +
+    dicom.dropped.length +
     dicom.failed.reduce((n, f) => n + f.files.length, 0);
+  const studies = [...niftiStudies(loaded), ...flagBrokenSeries(dicom.studies, brokenBySeries)];
   return {
-    studies: [...niftiStudies(loaded), ...dicom.studies],
+    studies,
     skipped,
-    warnings,
+    warnings: [...warnings, ...voxelWarnings(studies)],
     errors,
     brokenFiles,
+    candidates: total,
   };
+}
+
+/**
+ * Series that lost files before assembly (the file said which series it belonged to, but its
+ * content could not be read) carry a missing-slice warning naming the first such file.
+ */
+function flagBrokenSeries(
+  studies: readonly Study[],
+  brokenBySeries: ReadonlyMap<string, readonly DroppedFile[]>,
+): Study[] {
+  if (brokenBySeries.size === 0) return [...studies];
+  return studies.map((st) => ({
+    ...st,
+    series: st.series.map((se) => {
+      const broken = se.SeriesInstanceUID ? brokenBySeries.get(se.SeriesInstanceUID) : undefined;
+      return broken ? { ...se, warnings: [missingSliceWarning(broken), ...se.warnings] } : se;
+    }),
+  }));
+}
+
+/**
+ * Series warnings about damaged voxel values (NaN / Inf set to 0), repeated import-wide so they
+ * reach every summary of the import (CLI, report.json), not only the series table.
+ */
+function voxelWarnings(studies: readonly Study[]): string[] {
+  return studies.flatMap((st) =>
+    st.series.flatMap((se) =>
+      se.warnings
+        .filter((w) => w.includes(NON_FINITE_MARK))
+        .map((w) => `${se.SeriesDescription || se.id}: ${w}`),
+    ),
+  );
 }
 
 /**
@@ -159,12 +228,17 @@ export async function importPath(
   }
   const result = await importFiles(root, files, opts);
   if (result.studies.length > 0) {
-    const { errors: _errors, brokenFiles: _broken, ...rest } = result;
+    const { errors: _errors, brokenFiles: _broken, candidates: _candidates, ...rest } = result;
     return rest;
   }
   // Nothing importable: a single broken file explains itself best.
   // (a folder whose every file is broken DICOM gets the first file's error too).
-  if (result.errors.length > 0 && (!st.isDirectory || result.brokenFiles === files.length)) {
+  if (
+    result.errors.length > 0 &&
+    (!st.isDirectory ||
+      result.brokenFiles === files.length ||
+      result.brokenFiles === result.candidates)
+  ) {
     throw result.errors[0];
   }
   const what = st.isDirectory

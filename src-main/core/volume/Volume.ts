@@ -1,6 +1,7 @@
 /**
  * The in-memory volume: a typed voxel array on a Geometry. Plain data, no methods, so it crosses
- * worker and process boundaries unchanged.
+ * worker and process boundaries unchanged. A DICOM volume may read its voxels on the first access of
+ * `data` (core/io/dicom/buildVolume.ts); after that it is plain data.
  */
 import type { Geometry } from './Geometry.ts';
 

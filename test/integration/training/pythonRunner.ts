@@ -32,11 +32,15 @@ export interface PyResult {
 }
 
 /** Runs `cmd args` in the repository root with two CPU threads; returns status and output. */
-export function runPython(args: readonly string[], cmd: string = PYTHON): PyResult {
+export function runPython(
+  args: readonly string[],
+  cmd: string = PYTHON,
+  timeoutMs: number = PYTHON_TIMEOUT_MS,
+): PyResult {
   const res = spawnSync(cmd, args, {
     cwd: repoRoot,
     encoding: 'utf8',
-    timeout: PYTHON_TIMEOUT_MS,
+    timeout: timeoutMs,
     env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONUNBUFFERED: '1' },
   });
   return { status: res.status, output: `${res.stdout ?? ''}${res.stderr ?? ''}` };

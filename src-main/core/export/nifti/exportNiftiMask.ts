@@ -91,6 +91,7 @@ export async function exportNiftiMask(p: ExportNiftiParams): Promise<ExportedNif
       EditedByHuman: p.provenance.editedByHuman,
       ...(p.provenance.editedBy ? { EditedBy: p.provenance.editedBy } : {}),
       ...(p.provenance.reviewSessionId ? { ReviewSessionId: p.provenance.reviewSessionId } : {}),
+      ...(p.provenance.warnings?.length ? { Warnings: p.provenance.warnings } : {}),
       SourceSeries: p.provenance.sourceSeries,
       CreatedAt: p.provenance.createdAt,
       Software: `MetaKD Review ${p.appVersion}`,

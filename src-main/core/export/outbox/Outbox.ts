@@ -3,17 +3,24 @@
  * until the destination confirms every instance. Delivery is retried with exponential back-off,
  * and the state lives on disk (one folder per item: the DICOM files plus item.json), so a restart
  * picks up where the last run stopped. An export is never lost because the PACS was down.
+ *
+ * Each instance is marked delivered in item.json as its confirmation arrives (not when the whole
+ * send ends), so a resend after a crash or a dropped association sends only what was not
+ * confirmed. An item refused permanently (wrong AE title, HTTP 401…) PARK_AFTER times in a row is
+ * parked: the background loop leaves it alone until the user retries it (which un-parks it).
  */
-import { readdir, readFile, rm, copyFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, MetaKdError, isMetaKdError } from '../../errors.ts';
-import { writeJsonAtomic } from '../../io/atomicWrite.ts';
+import { copyFileAtomic, mkdirPrivate, writeJsonAtomic } from '../../io/atomicWrite.ts';
 import { readDicomFile } from '../seg/dcmjsSeg.ts';
 import type { Destination } from '../pacs/Destination.ts';
-import type { SendProgress, StoredInstance } from '../pacs/dimse.ts';
+import type { SendOptions, SendProgress, StoredInstance } from '../pacs/dimse.ts';
+import { isPermanentRefusal } from '../pacs/refusal.ts';
 import { sendToDestination, type OutgoingFile } from '../pacs/sendToDestination.ts';
+import { recordDelivered } from './deliveredLog.ts';
 
 const ITEM_FILE = 'item.json';
 
@@ -25,6 +32,10 @@ const itemSchema = z.object({
   attempts: z.number().int().min(0),
   nextAttemptAt: z.string(),
   lastError: z.object({ code: z.string(), message: z.string(), at: z.string() }).optional(),
+  /** Permanent refusals in a row (reset by any other outcome). */
+  permanentRefusals: z.number().int().min(0).default(0),
+  /** Parked: not retried on a timer until the user retries it; the reason is lastError. */
+  parked: z.boolean().default(false),
   files: z.array(
     z.object({
       name: z.string(),
@@ -49,6 +60,7 @@ export interface OutboxOptions {
     d: Destination,
     files: readonly OutgoingFile[],
     p?: SendProgress,
+    opts?: SendOptions,
   ) => Promise<StoredInstance[]>;
   /** First retry delay, ms (default 5 s); doubles per failed attempt. */
   readonly baseDelayMs?: number;
@@ -56,6 +68,13 @@ export interface OutboxOptions {
   readonly maxDelayMs?: number;
   /** Clock (default Date.now). */
   readonly now?: () => number;
+  /**
+   * Whether start() runs the background retry loop (default true). A one-shot CLI process passes
+   * false: it must exit when its command ends, not keep retrying a PACS that is down.
+   */
+  readonly loop?: boolean;
+  /** Aborted when the app shuts down: the loop stops and sends in progress end at once. */
+  readonly shutdown?: AbortSignal;
 }
 
 /** Result of processing the due items. */
@@ -64,6 +83,8 @@ export interface ProcessResult {
   readonly failed: { readonly id: string; readonly code: string; readonly message: string }[];
 }
 
+/** Permanent refusals in a row after which an item is parked. */
+export const PARK_AFTER = 3;
 const DEFAULT_BASE_DELAY_MS = 5_000;
 const DEFAULT_MAX_DELAY_MS = 10 * 60_000;
 
@@ -86,6 +107,7 @@ export class Outbox {
   constructor(opts: OutboxOptions) {
     this.dir = opts.dir;
     this.#opts = opts;
+    opts.shutdown?.addEventListener('abort', () => this.stop(), { once: true });
   }
 
   #now(): number {
@@ -108,7 +130,7 @@ export class Outbox {
     if (files.length === 0)
       throw new MetaKdError(ErrorCode.InvalidArgument, 'Nothing to send: no files given.');
     const id = `${new Date(this.#now()).toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
-    await mkdir(this.#itemDir(id), { recursive: true });
+    await mkdirPrivate(this.#itemDir(id));
     const entries: OutboxItem['files'] = [];
     for (const [i, file] of files.entries()) {
       let header;
@@ -128,7 +150,8 @@ export class Outbox {
         );
       }
       const name = `${String(i).padStart(4, '0')}.dcm`;
-      await copyFile(file, path.join(this.#itemDir(id), name));
+      // A private copy (0600 from creation): outbox copies hold patient names.
+      await copyFileAtomic(file, path.join(this.#itemDir(id), name));
       entries.push({
         name,
         SOPInstanceUID: String(header.SOPInstanceUID),
@@ -143,6 +166,8 @@ export class Outbox {
       createdAt: new Date(this.#now()).toISOString(),
       attempts: 0,
       nextAttemptAt: new Date(this.#now()).toISOString(),
+      permanentRefusals: 0,
+      parked: false,
       files: entries,
     };
     await this.#save(item);
@@ -180,18 +205,41 @@ export class Outbox {
   }
 
   /**
-   * Tries to deliver one item now. On success the item is removed from disk; on failure its
-   * attempt count, next attempt time and last error are saved and the error is rethrown.
+   * Tries to deliver one item now (un-parking it: an explicit delivery is the user's retry). Each
+   * confirmed instance is saved as it arrives. On success the item is removed from disk; on
+   * failure its attempt count, next attempt time, last error and parking are saved and the error
+   * is rethrown. `opts.signal` ends the send (its sockets destroyed).
    */
-  async deliver(id: string, onProgress?: SendProgress): Promise<{ readonly stored: number }> {
+  async deliver(
+    id: string,
+    onProgress?: SendProgress,
+    opts: { readonly signal?: AbortSignal } = {},
+  ): Promise<{ readonly stored: number }> {
     if (this.#inFlight.has(id))
       throw new MetaKdError(ErrorCode.InvalidArgument, `Outbox item ${id} is already being sent.`);
     this.#inFlight.add(id);
-    let item = await this.get(id);
+    let item: OutboxItem = { ...(await this.get(id)), parked: false };
+    // Saves coalesce: at most one write in flight, the next one writes the latest state.
+    let saving: Promise<void> = Promise.resolve();
+    const saveLatest = (): void => {
+      saving = saving.then(() => this.#save(item));
+    };
+    let stored = 0;
     try {
       const destination = await this.#opts.resolveDestination(item.destination);
       const pending = item.files.filter((f) => !f.delivered);
-      const stored = await (this.#opts.send ?? sendToDestination)(
+      const onStored = (s: StoredInstance): void => {
+        stored++;
+        item = {
+          ...item,
+          files: item.files.map((f) =>
+            f.SOPInstanceUID === s.SOPInstanceUID ? { ...f, delivered: true } : f,
+          ),
+        };
+        saveLatest();
+      };
+      const signals = [opts.signal, this.#opts.shutdown].filter((x) => x !== undefined);
+      await (this.#opts.send ?? sendToDestination)(
         destination,
         pending.map((f) => ({
           file: path.join(this.#itemDir(id), f.name),
@@ -199,24 +247,37 @@ export class Outbox {
           SOPClassUID: f.SOPClassUID,
         })),
         onProgress,
+        { onStored, signal: signals.length > 0 ? AbortSignal.any(signals) : undefined },
       );
-      const ok = new Set(stored.map((s) => s.SOPInstanceUID));
-      item = {
-        ...item,
-        files: item.files.map((f) => (ok.has(f.SOPInstanceUID) ? { ...f, delivered: true } : f)),
-      };
-      if (item.files.every((f) => f.delivered)) {
-        await rm(this.#itemDir(id), { recursive: true, force: true });
-      } else {
-        await this.#save(item);
+      await saving;
+      if (!item.files.every((f) => f.delivered)) {
+        throw new MetaKdError(
+          ErrorCode.PacsUnreachable,
+          `${item.destination} confirmed ${stored} of ${pending.length} instances; the rest stay queued.`,
+        );
       }
-      return { stored: stored.length };
+      // Kept as history for the outbox view ("delivered"); the DICOM copies go.
+      await recordDelivered(this.dir, {
+        id,
+        destination: item.destination,
+        createdAt: item.createdAt,
+        deliveredAt: new Date(this.#now()).toISOString(),
+        attempts: item.attempts + 1,
+        instances: item.files.length,
+        SOPInstanceUIDs: item.files.map((f) => f.SOPInstanceUID),
+      });
+      await rm(this.#itemDir(id), { recursive: true, force: true });
+      return { stored };
     } catch (e) {
+      await saving.catch(() => undefined); // the failure below is the one to report
       const attempts = item.attempts + 1;
+      const permanentRefusals = isPermanentRefusal(e) ? item.permanentRefusals + 1 : 0;
       const delay = backoffDelay(attempts, this.#opts.baseDelayMs, this.#opts.maxDelayMs);
       await this.#save({
         ...item,
         attempts,
+        permanentRefusals,
+        parked: permanentRefusals >= PARK_AFTER,
         nextAttemptAt: new Date(this.#now() + delay).toISOString(),
         lastError: {
           code: isMetaKdError(e) ? e.code : ErrorCode.Internal,
@@ -230,12 +291,26 @@ export class Outbox {
     }
   }
 
-  /** Delivers every item whose next attempt is due (or all with `force`); never throws for a send. */
+  /** Removes a waiting item (the user gave up on it); refused while it is being sent. */
+  async remove(id: string): Promise<void> {
+    if (this.#inFlight.has(id))
+      throw new MetaKdError(
+        ErrorCode.InvalidArgument,
+        `Outbox item ${id} is being sent; try again.`,
+      );
+    await this.get(id); // NotFound for an unknown id
+    await rm(this.#itemDir(id), { recursive: true, force: true });
+  }
+
+  /**
+   * Delivers every item whose next attempt is due, parked ones excepted; with `force` (the user's
+   * "retry all") every item now, parked ones included. Never throws for a send.
+   */
   async processDue(force = false): Promise<ProcessResult> {
     const result: ProcessResult = { delivered: [], failed: [] };
     for (const item of await this.list()) {
       if (this.#inFlight.has(item.id)) continue;
-      if (!force && Date.parse(item.nextAttemptAt) > this.#now()) continue;
+      if (!force && (item.parked || Date.parse(item.nextAttemptAt) > this.#now())) continue;
       try {
         await this.deliver(item.id);
         result.delivered.push(item.id);
@@ -252,7 +327,7 @@ export class Outbox {
 
   /** Starts a background loop that processes due items every `intervalMs` (does not keep Node alive). */
   start(intervalMs = 2_000): void {
-    if (this.#timer) return;
+    if (this.#timer || this.#opts.loop === false || this.#opts.shutdown?.aborted) return;
     let busy = false;
     this.#timer = setInterval(() => {
       if (busy) return;

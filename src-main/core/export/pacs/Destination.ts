@@ -1,13 +1,16 @@
 /**
  * PACS destinations: DIMSE (C-ECHO/C-STORE) and DICOMweb (QIDO-RS/STOW-RS), their zod schemas
  * (the config file is data entering the app) and the store that keeps them as JSON in the data
- * folder, written atomically. Credentials are stored in that file, which is created mode 0600.
+ * folder, written atomically and 0600 from creation. Passwords and tokens are not in that file but
+ * in a SecretStore (the OS key store under Electron, else a 0600 secrets file); a file written by
+ * an older version with inline secrets is still read, and loses them at the next save.
  */
-import { readFile, chmod } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, MetaKdError } from '../../errors.ts';
 import { writeJsonAtomic } from '../../io/atomicWrite.ts';
+import { FileSecretStore, type SecretStore } from '../../secrets/SecretStore.ts';
 
 /** Default network timeout (ms) for a destination. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -90,12 +93,56 @@ export function redact(d: Destination): Destination {
   };
 }
 
-/** Reads and writes the destinations file. */
+/** Key of a destination's secret in the SecretStore. */
+export function secretKey(name: string): string {
+  return `pacs-destination:${name}`;
+}
+
+/** The secret of a destination (password or token), or undefined when it has none. */
+function secretOf(d: Destination): string | undefined {
+  if (d.kind !== 'dicomweb') return undefined;
+  if (d.auth.type === 'basic') return d.auth.password || undefined;
+  if (d.auth.type === 'bearer') return d.auth.token;
+  return undefined;
+}
+
+/** A destination as written to the file: secrets left out (they are in the SecretStore). */
+type StoredDestination = Record<string, unknown> & { name?: unknown; kind?: unknown };
+
+function withoutSecret(d: Destination): StoredDestination {
+  if (d.kind !== 'dicomweb' || d.auth.type === 'none') return d;
+  const auth =
+    d.auth.type === 'basic'
+      ? { type: 'basic', username: d.auth.username }
+      : { type: 'bearer' as const };
+  return { ...d, auth };
+}
+
+/** Reads and writes the destinations file; secrets go through a SecretStore. */
 export class DestinationStore {
   readonly file: string;
+  readonly #secrets: SecretStore;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, secrets: SecretStore = new FileSecretStore(dataDir)) {
     this.file = destinationsFile(dataDir);
+    this.#secrets = secrets;
+  }
+
+  /** Puts the stored secret back into a destination read from the file (inline ones win: old files). */
+  async #withSecret(raw: StoredDestination): Promise<StoredDestination> {
+    const auth = raw.auth as Record<string, unknown> | undefined;
+    if (raw.kind !== 'dicomweb' || !auth || typeof raw.name !== 'string') return raw;
+    const field = auth.type === 'basic' ? 'password' : auth.type === 'bearer' ? 'token' : null;
+    if (!field || typeof auth[field] === 'string') return raw;
+    const secret = await this.#secrets.get(secretKey(raw.name));
+    if (secret === undefined && field === 'token') {
+      throw new MetaKdError(
+        ErrorCode.InvalidArgument,
+        `the token of PACS destination "${raw.name}" is not in the ${this.#secrets.kind === 'file' ? 'secrets file' : 'key store'}; enter it again.`,
+        { file: this.file },
+      );
+    }
+    return { ...raw, auth: { ...auth, [field]: secret ?? '' } };
   }
 
   /** All destinations (empty when the file does not exist yet). */
@@ -107,7 +154,15 @@ export class DestinationStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw e;
     }
-    const parsed = fileSchema.safeParse(JSON.parse(text));
+    const json = JSON.parse(text) as { destinations?: unknown };
+    if (Array.isArray(json?.destinations)) {
+      json.destinations = await Promise.all(
+        json.destinations.map((d: StoredDestination) =>
+          d && typeof d === 'object' ? this.#withSecret(d) : d,
+        ),
+      );
+    }
+    const parsed = fileSchema.safeParse(json);
     if (!parsed.success) {
       throw new MetaKdError(
         ErrorCode.InvalidArgument,
@@ -132,6 +187,11 @@ export class DestinationStore {
     return d;
   }
 
+  /** Writes the file (0600 from creation: atomicWrite) with every secret left out. */
+  async #write(all: readonly Destination[]): Promise<void> {
+    await writeJsonAtomic(this.file, { version: 1, destinations: all.map(withoutSecret) });
+  }
+
   /** Adds or replaces (by name) a destination; returns it parsed. */
   async save(input: DestinationInput): Promise<Destination> {
     const parsed = destinationSchema.safeParse(input);
@@ -141,17 +201,24 @@ export class DestinationStore {
     }
     const all = (await this.list()).filter((d) => d.name !== parsed.data.name);
     all.push(parsed.data);
-    await writeJsonAtomic(this.file, { version: 1, destinations: all });
-    await chmod(this.file, 0o600);
+    // Secrets first: a crash in between leaves a stored secret and the old file, never a file
+    // that names a secret nobody stored.
+    for (const d of all) {
+      const secret = secretOf(d);
+      if (secret !== undefined) await this.#secrets.set(secretKey(d.name), secret);
+      else if (d.name === parsed.data.name) await this.#secrets.delete(secretKey(d.name));
+    }
+    await this.#write(all);
     return parsed.data;
   }
 
-  /** Removes a destination; true when it existed. */
+  /** Removes a destination (and its secret); true when it existed. */
   async remove(name: string): Promise<boolean> {
     const all = await this.list();
     const rest = all.filter((d) => d.name !== name);
     if (rest.length === all.length) return false;
-    await writeJsonAtomic(this.file, { version: 1, destinations: rest });
+    await this.#write(rest);
+    await this.#secrets.delete(secretKey(name));
     return true;
   }
 }

@@ -10,7 +10,9 @@ import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, MetaKdError } from '../../errors.ts';
 import type { DicomWebDestination } from './Destination.ts';
-import type { SendProgress, StoredInstance } from './dimse.ts';
+import type { SendOptions, SendProgress, StoredInstance } from './dimse.ts';
+import { abortedSendError } from './abortedSend.ts';
+import { PermanentPacsRefusal, isPermanentHttpStatus } from './refusal.ts';
 
 /** DICOM JSON tags used in STOW responses (PS3.18 Table 10.5.3-1). */
 const TAG = {
@@ -57,14 +59,22 @@ function httpError(d: DicomWebDestination, what: string, r: HttpResult): MetaKdE
                 ? 'the PACS had an internal error; try again later or ask its administrator'
                 : 'the PACS rejected the request';
   const detail = r.body.trim().slice(0, 200).replace(/\s+/g, ' ');
-  return new MetaKdError(
+  // 4xx (but 408/429) is a refusal the same request meets again: the outbox parks it.
+  const Err = isPermanentHttpStatus(s) ? PermanentPacsRefusal : MetaKdError;
+  return new Err(
     ErrorCode.PacsHttp,
     `${what} ${d.baseUrl} answered HTTP ${s}: ${hint}.${detail ? ` (${detail})` : ''}`,
   );
 }
 
-function transportError(d: DicomWebDestination, what: string, e: unknown): MetaKdError {
+function transportError(
+  d: DicomWebDestination,
+  what: string,
+  e: unknown,
+  signal?: AbortSignal,
+): MetaKdError {
   if (e instanceof MetaKdError) return e;
+  if (signal?.aborted) return abortedSendError(new URL(d.baseUrl).host, signal);
   const err = e as NodeJS.ErrnoException;
   if (err.code === 'ECONNREFUSED') {
     return new MetaKdError(
@@ -100,6 +110,8 @@ interface RequestParams {
   readonly headers: Record<string, string>;
   readonly body?: readonly Uint8Array[];
   readonly onUpload?: (sent: number, total: number) => void;
+  /** Destroys the request when aborted (overall deadline or cancel). */
+  readonly signal?: AbortSignal;
 }
 
 /** One HTTP(S) request with the destination's auth, TLS options and timeout. */
@@ -110,6 +122,7 @@ async function request(d: DicomWebDestination, p: RequestParams): Promise<HttpRe
   return new Promise((resolve, reject) => {
     const req = mod.request(p.target, {
       method: p.method,
+      signal: p.signal,
       headers: {
         ...authHeader(d),
         ...p.headers,
@@ -215,6 +228,7 @@ export async function storeDicomWeb(
   d: DicomWebDestination,
   files: readonly { readonly file: string; readonly SOPInstanceUID: string }[],
   onProgress?: SendProgress,
+  opts: SendOptions = {},
 ): Promise<StoredInstance[]> {
   const what = 'STOW-RS';
   const boundary = `metakd-${randomBytes(12).toString('hex')}`;
@@ -238,9 +252,10 @@ export async function storeDicomWeb(
       onUpload: onProgress
         ? (done, total) => onProgress({ done, total, unit: 'bytes' })
         : undefined,
+      signal: opts.signal,
     });
   } catch (e) {
-    throw transportError(d, what, e);
+    throw transportError(d, what, e, opts.signal);
   }
   let json: Record<string, { Value?: Record<string, { Value?: unknown[] }>[] }> = {};
   try {
@@ -248,18 +263,25 @@ export async function storeDicomWeb(
   } catch {
     // A non-JSON body (e.g. an HTML error page) is reported through the status below.
   }
+  // What the PACS confirmed is recorded even when it refused others (a resend skips it).
+  const confirmed = new Set(uidsIn(json, TAG.ReferencedSOPSequence).map((x) => x.uid));
+  if (r.status === 200 || r.status === 202) {
+    for (const f of files) {
+      if (confirmed.has(f.SOPInstanceUID))
+        opts.onStored?.({ file: f.file, SOPInstanceUID: f.SOPInstanceUID });
+    }
+  }
   const failed = uidsIn(json, TAG.FailedSOPSequence);
   if (failed.length > 0) {
     const first = failed[0];
-    throw new MetaKdError(
+    throw new PermanentPacsRefusal(
       ErrorCode.PacsRefused,
       `${what}: the PACS refused ${failed.length} of ${files.length} instances (e.g. ${first.uid}, failure reason 0x${(first.reason ?? 0).toString(16)}).`,
     );
   }
   if (r.status !== 200 && r.status !== 202) throw httpError(d, what, r);
-  const ok = new Set(uidsIn(json, TAG.ReferencedSOPSequence).map((x) => x.uid));
   const stored = files
-    .filter((f) => ok.has(f.SOPInstanceUID))
+    .filter((f) => confirmed.has(f.SOPInstanceUID))
     .map((f) => ({ file: f.file, SOPInstanceUID: f.SOPInstanceUID }));
   if (stored.length < files.length) {
     throw new MetaKdError(

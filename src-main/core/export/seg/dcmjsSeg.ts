@@ -14,8 +14,9 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 
 const require = createRequire(import.meta.url);
-const dcmjs: any = require('dcmjs');
-const { DicomMetaDictionary, DicomDict, DicomMessage } = dcmjs.data;
+/** dcmjs's data namespace, loaded on first use: it takes ~0.2 s and most commands never need it. */
+let dcmjsData: any;
+const dcmjs = () => (dcmjsData ??= require('dcmjs').data);
 
 /** A naturalized DICOM dataset: attribute keyword → value (sequences are arrays of datasets). */
 export type DicomDataset = Record<string, unknown>;
@@ -51,14 +52,14 @@ export interface ReadDicom {
 /** Parses a Part 10 buffer. Throws dcmjs's error for non-DICOM input (callers wrap it). */
 export function parseDicom(buffer: Uint8Array, options: ReadDicomOptions = {}): ReadDicom {
   const ab = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
-  const dict = DicomMessage.readFile(ab, {
+  const dict = dcmjs().DicomMessage.readFile(ab, {
     ignoreErrors: true,
     untilTag: options.headerOnly ? PIXEL_DATA_TAG : undefined,
     includeUntilTagValue: false,
   });
   return {
-    meta: DicomMetaDictionary.naturalizeDataset(dict.meta) as DicomDataset,
-    dataset: DicomMetaDictionary.naturalizeDataset(dict.dict) as DicomDataset,
+    meta: dcmjs().DicomMetaDictionary.naturalizeDataset(dict.meta) as DicomDataset,
+    dataset: dcmjs().DicomMetaDictionary.naturalizeDataset(dict.dict) as DicomDataset,
   };
 }
 
@@ -83,8 +84,8 @@ export function writeDicomPart10(
     ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
     ImplementationVersionName: IMPLEMENTATION_VERSION_NAME,
   };
-  const dicomDict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dicomDict.dict = DicomMetaDictionary.denaturalizeDataset({ ...dataset, _vrMap: vrMap });
+  const dicomDict = new (dcmjs().DicomDict)(dcmjs().DicomMetaDictionary.denaturalizeDataset(meta));
+  dicomDict.dict = dcmjs().DicomMetaDictionary.denaturalizeDataset({ ...dataset, _vrMap: vrMap });
   const ab: ArrayBuffer = dicomDict.write({ allowInvalidVRLength: false });
   return Buffer.from(ab);
 }

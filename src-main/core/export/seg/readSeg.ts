@@ -118,6 +118,14 @@ export function readSeg(file: string, options: ReadSegOptions = {}): ImportedSeg
   const rows = Number(ds.Rows);
   const cols = Number(ds.Columns);
   const nFrames = Number(ds.NumberOfFrames ?? 1);
+  // Issue 12 fuzzer: a missing or damaged Rows/Columns/NumberOfFrames made a NaN-sized labelmap.
+  if (![rows, cols, nFrames].every((n) => Number.isInteger(n) && n > 0)) {
+    throw new MetaKdError(
+      ErrorCode.DicomInvalid,
+      `Rows ${ds.Rows}, Columns ${ds.Columns} and NumberOfFrames ${ds.NumberOfFrames ?? 1} must be positive integers.`,
+      { file },
+    );
+  }
   const pixels = pixelDataBytes(ds);
   const bits = Number(ds.BitsAllocated);
   const frameSize = rows * cols;
@@ -146,6 +154,13 @@ export function readSeg(file: string, options: ReadSegOptions = {}): ImportedSeg
 
   const frames: FrameInfo[] = [];
   for (let f = 0; f < nFrames; f++) frames.push(frameInfo(ds, f, file));
+  // Issue 12 fuzzer: without a reference series the grid comes from the frame positions alone.
+  if (frames.some((fr) => fr.position && !fr.position.every(Number.isFinite))) {
+    throw new MetaKdError(ErrorCode.DicomInvalid, 'a frame position is not a number.', { file });
+  }
+  if (!options.reference && !frames.some((fr) => fr.position)) {
+    unsupported(file, 'A SEG whose frames carry no position, read without its source series,');
+  }
   const sliceFallback =
     Number(seqItemValue(ds, 'SpacingBetweenSlices') ?? seqItemValue(ds, 'SliceThickness')) ||
     undefined;
@@ -262,7 +277,20 @@ function placeFrame(p: PlaceParams): void {
   }
   if (!origin)
     unsupported(p.file, `Frame ${p.f + 1} without PlanePositionSequence or a known source image`);
-  const inv = invertAffine(affineLps(target));
+  let inv: number[];
+  try {
+    inv = [...invertAffine(affineLps(target))];
+  } catch (e) {
+    // Issue 12 fuzzer: damaged orientation or spacing leave no invertible grid.
+    throw new MetaKdError(
+      ErrorCode.DicomInvalid,
+      `the frames give no usable grid (${String(e)}).`,
+      {
+        file: p.file,
+        cause: e,
+      },
+    );
+  }
   const [u, v] = frame.orientation;
   const [su, sv] = frame.spacing;
   const start = affinePoint(inv, origin);

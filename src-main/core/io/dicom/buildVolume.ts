@@ -2,11 +2,22 @@
  * Fills a Volume from an ordered slice stack: reads each frame's stored values and applies
  * RescaleSlope/RescaleIntercept. The output stays Int16 when every rescaled value is an integer
  * in Int16 range (most MR), else becomes Float32. Pure apart from awaiting the codecs.
+ *
+ * Plain signed 16-bit stacks without rescale (most MR) are not read at import: their voxels are
+ * read from the files the first time `volume.data` is used (viewer, thumbnail, segmentation), so
+ * classifying a study (`metakd inspect`, the import table) reads headers only. Every frame's
+ * place in its file is checked at import, so a broken file is still named then.
  */
 import type { Volume, VoxelArray } from '../../volume/Volume.ts';
 import { throwIfCancelled } from '../../errors.ts';
 import type { StackedGroup } from './sliceStack.ts';
-import { canReadInt16Direct, readFrameSamples, readInt16FrameInto } from './pixelData.ts';
+import {
+  canReadInt16Direct,
+  int16FrameInFile,
+  readFrameSamples,
+  readInt16FrameInto,
+  type FrameInFile,
+} from './pixelData.ts';
 
 const INT16_MIN = -32768;
 const INT16_MAX = 32767;
@@ -50,8 +61,38 @@ function fitsInt16(
   return true;
 }
 
+/**
+ * A volume whose Int16 voxels are read from `frames` (one per k) on the first use of `data`,
+ * which then becomes a plain data property. Only the frames' file spans are kept until then,
+ * not the parsed headers. Structured clone (worker messages) and spreading read `data` too.
+ * @throws MetaKdError DicomInvalid naming the file, from `data`, when a file was removed,
+ *   changed or cut short since the import
+ */
+function deferredInt16Volume(geometry: Volume['geometry'], frames: readonly FrameInFile[]): Volume {
+  const plane = geometry.dims[0] * geometry.dims[1];
+  const volume = { geometry } as { geometry: Volume['geometry']; data: VoxelArray };
+  Object.defineProperty(volume, 'data', {
+    enumerable: true,
+    configurable: true,
+    get(): Int16Array {
+      const data = new Int16Array(plane * frames.length);
+      frames.forEach((f, k) => readInt16FrameInto(f, data.subarray(k * plane, (k + 1) * plane)));
+      Object.defineProperty(volume, 'data', { value: data, enumerable: true, writable: false });
+      return data;
+    },
+  });
+  return volume;
+}
+
+/** A built volume, and whether its values may hold NaN/Inf (float data) to check for. */
+export interface BuiltVolume {
+  readonly volume: Volume;
+  /** False for integer volumes, including deferred ones (whose data is not read yet). */
+  readonly mayHoldNonFinite: boolean;
+}
+
 /** Reads all frames of a stack into one Volume (i fastest, then j, then k). */
-export async function buildVolume(stack: StackedGroup, signal?: AbortSignal): Promise<Volume> {
+export async function buildVolume(stack: StackedGroup, signal?: AbortSignal): Promise<BuiltVolume> {
   const [nx, ny, nz] = stack.geometry.dims;
   const plane = nx * ny;
   const direct = stack.slices.every(
@@ -59,13 +100,13 @@ export async function buildVolume(stack: StackedGroup, signal?: AbortSignal): Pr
       canReadInt16Direct(s.inst) && s.frame.RescaleSlope === 1 && s.frame.RescaleIntercept === 0,
   );
   if (direct) {
-    // Fast path (typical MR): each frame is read from its file straight into the volume.
-    const out = new Int16Array(plane * nz);
-    stack.slices.forEach((s, k) => {
+    // Typical MR: each frame is located now and read from its file straight into the volume
+    // when the voxels are first needed.
+    const frames = stack.slices.map((s) => {
       throwIfCancelled(signal);
-      readInt16FrameInto(s.inst, s.frame.frameIndex, out.subarray(k * plane, (k + 1) * plane));
+      return int16FrameInFile(s.inst, s.frame.frameIndex);
     });
-    return { geometry: stack.geometry, data: out };
+    return { volume: deferredInt16Volume(stack.geometry, frames), mayHoldNonFinite: false };
   }
   const raws: VoxelArray[] = [];
   for (const s of stack.slices) {
@@ -96,5 +137,5 @@ export async function buildVolume(stack: StackedGroup, signal?: AbortSignal): Pr
     }
     for (let i = 0; i < plane; i++) out[base + i] = raw[i] * slope + intercept;
   }
-  return { geometry: stack.geometry, data: out };
+  return { volume: { geometry: stack.geometry, data: out }, mayHoldNonFinite: isFloatArray(out) };
 }

@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { decodeRleFrame } from './rle.ts';
+import { frameHeaderProblem } from './frameHeader.ts';
 import { TransferSyntax } from './tags.ts';
 
 const require = createRequire(import.meta.url);
@@ -126,6 +127,9 @@ export async function decodeCompressedFrame(
 ): Promise<Uint8Array> {
   const decoder = DECODERS[transferSyntaxUID];
   if (!decoder) throw new Error(`no decoder for transfer syntax ${transferSyntaxUID}`);
+  // The codecs trust their input: refuse a frame whose own header disagrees with the data set.
+  const problem = frameHeaderProblem(transferSyntaxUID, frame, fmt.Rows, fmt.Columns);
+  if (problem) throw new Error(problem);
   const out = await decoder(frame, fmt);
   const expected = fmt.Rows * fmt.Columns * fmt.SamplesPerPixel * (fmt.BitsAllocated / 8);
   if (out.length < expected) {

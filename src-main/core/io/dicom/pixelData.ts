@@ -5,7 +5,7 @@
  * and the transfer syntax.
  */
 import type { VoxelArray } from '../../volume/Volume.ts';
-import { ErrorCode, MetaKdError } from '../../errors.ts';
+import { ErrorCode, MetaKdError, isMetaKdError } from '../../errors.ts';
 import type { DicomInstance, PixelFormat } from './readInstance.ts';
 import { canDecode, decodeCompressedFrame } from './codecs.ts';
 import { readPixelBytes } from './readDicomFile.ts';
@@ -135,15 +135,35 @@ export function canReadInt16Direct(inst: DicomInstance): boolean {
   );
 }
 
-/** Reads frame `f` of a canReadInt16Direct instance into `target` (its bytes). */
-export function readInt16FrameInto(inst: DicomInstance, f: number, target: Int16Array): void {
+/** Where one frame's stored bytes sit in its file, and the file as import saw it. */
+export interface FrameInFile {
+  readonly file: string;
+  /** File offset of the frame's first byte. */
+  readonly start: number;
+  readonly length: number;
+  /** Size and modification time at import, to notice a file changed before its pixels are read. */
+  readonly fileSize: number;
+  readonly mtimeMs: number;
+}
+
+/**
+ * Where frame `f` of a canReadInt16Direct instance sits in its file: checked now (the error
+ * names the file during import), read later with readInt16FrameInto.
+ */
+export function int16FrameInFile(inst: DicomInstance, f: number): FrameInFile {
   const { start, length } = nativeFrameRange(inst, f);
+  const { fileSize, mtimeMs } = inst.pixelInFile ?? { fileSize: 0, mtimeMs: 0 };
+  return { file: inst.file, start, length, fileSize, mtimeMs };
+}
+
+/** Reads a frame located by int16FrameInFile into `target` (its bytes). */
+export function readInt16FrameInto(frame: FrameInFile, target: Int16Array): void {
   const bytes = new Uint8Array(
     target.buffer,
     target.byteOffset,
-    Math.min(length, target.byteLength),
+    Math.min(frame.length, target.byteLength),
   );
-  readPixelBytes(inst.file, start, bytes.length, bytes);
+  readPixelBytes(frame.file, frame.start, bytes.length, bytes, frame);
 }
 
 /** Native frame bytes, byte-swapped to little endian when the data set is big endian. */
@@ -170,9 +190,19 @@ export async function readFrameSamples(inst: DicomInstance, f: number): Promise<
   const fmt = inst.pixelFormat;
   const floatTag = inst.pixelData.tag === Tag.FloatPixelData;
   if (isNativeSyntax(ts) && !inst.pixelData.encapsulated) {
-    const out = typedSamples(nativeFrameBytes(inst, f), fmt, floatTag);
-    applyBitsStored(out, fmt);
-    return out;
+    try {
+      const out = typedSamples(nativeFrameBytes(inst, f), fmt, floatTag);
+      applyBitsStored(out, fmt);
+      return out;
+    } catch (e) {
+      if (isMetaKdError(e)) throw e;
+      // Any other failure is this file's alone: name it, so import can leave it out.
+      throw new MetaKdError(
+        ErrorCode.DicomInvalid,
+        `could not read frame ${f + 1}: ${e instanceof Error ? e.message : String(e)}`,
+        { file: inst.file, cause: e },
+      );
+    }
   }
   if (!canDecode(ts)) {
     throw new MetaKdError(

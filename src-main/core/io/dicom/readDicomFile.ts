@@ -1,9 +1,9 @@
 /**
  * Reads one candidate DICOM file for import. Reads the head of the file first: for native
  * little/big-endian files whose header fits the head, the pixel values stay on disk until the
- * volume is built and are then read straight into it, so import never holds a second copy of
- * every file (the largest cost of importing hundreds of slices was allocating and collecting those
- * buffers). Deflated, compressed and long-header files are read whole. Synchronous on purpose:
+ * volume is built (for plain 16-bit data: until its voxels are first used) and are then read
+ * straight into it, so import never holds a second copy of every file (the largest cost of
+ * importing hundreds of slices was allocating and collecting those buffers). Deflated, compressed and long-header files are read whole. Synchronous on purpose:
  * for small files readSync beats the promise API several times over; the caller yields between
  * batches.
  */
@@ -11,15 +11,25 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ErrorCode, MetaKdError, isMetaKdError } from '../../errors.ts';
 import { parseDicomBytes, parseDicomHead, type ParsedDicom } from './dicomParserAdapter.ts';
 import { readInstance, type DicomInstance } from './readInstance.ts';
+import { Tag } from './tags.ts';
 
-/** Bytes read first: MR headers are typically 2–10 KiB (Siemens CSA headers up to ~12 KiB). */
-const HEAD_BYTES = 16 * 1024;
+/**
+ * Heads tried in turn before reading a whole file: plain MR headers fit the first (the generated
+ * study's are 1.4 KiB), Siemens CSA headers (up to ~12 KiB) the second. A small first head keeps
+ * the per-file buffers that import allocates, and then collects, small.
+ */
+const HEAD_BYTES = [4 * 1024, 16 * 1024] as const;
 
 /** What reading one candidate file gave. */
 export type DicomFileRead =
   | { readonly kind: 'instance'; readonly inst: DicomInstance }
   | { readonly kind: 'skip'; readonly reason: string }
-  | { readonly kind: 'error'; readonly error: MetaKdError };
+  | {
+      readonly kind: 'error';
+      readonly error: MetaKdError;
+      /** The series the broken file says it belongs to, when that much could be read. */
+      readonly SeriesInstanceUID?: string;
+    };
 
 /** Reads `length` bytes at `position` (fewer at end of file). */
 function readAt(fd: number, length: number, position: number): Buffer {
@@ -39,10 +49,12 @@ function parse(
   file: string,
   size: number,
 ): { parsed: ParsedDicom; inFile: boolean } | undefined {
-  if (size > HEAD_BYTES) {
-    const head = parseDicomHead(readAt(fd, HEAD_BYTES, 0));
+  for (const n of HEAD_BYTES) {
+    if (size <= n) break;
+    const head = parseDicomHead(readAt(fd, n, 0));
     if (head === undefined) return undefined;
-    if (head !== 'read-all') return { parsed: head, inFile: true };
+    if (head === 'read-all') break;
+    if (head !== 'read-more') return { parsed: head, inFile: true };
   }
   const parsed = parseDicomBytes(readAt(fd, size, 0), file);
   return parsed && { parsed, inFile: false };
@@ -60,9 +72,34 @@ function checkPixelDataFits(inst: DicomInstance, size: number): void {
   }
 }
 
+/** The SeriesInstanceUID of a parsed (but otherwise broken) file, when it can be read. */
+function seriesUidOf(parsed: ParsedDicom | undefined): string | undefined {
+  try {
+    return parsed?.dataSet.string(Tag.SeriesInstanceUID);
+  } catch {
+    return undefined; // the element itself is damaged
+  }
+}
+
+/**
+ * Any failure while reading one file's content, as a DicomInvalid naming the file: dicom-parser
+ * throws plain strings and Errors from lazy accessors (`readFixedString: attempt to read past end
+ * of buffer`), which must fail this file only, never the folder it is in.
+ */
+function asFileError(e: unknown, file: string): MetaKdError {
+  if (isMetaKdError(e)) return e;
+  const reason = e instanceof Error ? e.message : String(e);
+  return new MetaKdError(
+    ErrorCode.DicomInvalid,
+    `not a readable DICOM file (${reason}); the file may be truncated or corrupt.`,
+    { file, cause: e },
+  );
+}
+
 /**
  * Reads one file that is not NIfTI: an instance, a skip (with the reason) or a DICOM error
- * (DicomInvalid naming the file). Never throws for file content; throws only unexpected errors.
+ * (DicomInvalid naming the file, with the series it belonged to when known). Never throws: one
+ * bad file is reported, and the rest of the folder imports.
  */
 export function readDicomFile(file: string): DicomFileRead {
   let fd: number;
@@ -71,19 +108,25 @@ export function readDicomFile(file: string): DicomFileRead {
   } catch (e) {
     return { kind: 'skip', reason: `unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
   }
+  let parsed: ParsedDicom | undefined;
   try {
-    const size = fstatSync(fd).size;
+    const { size, mtimeMs } = fstatSync(fd);
     if (size === 0) return { kind: 'skip', reason: 'empty file (0 bytes)' };
     const r = parse(fd, file, size);
     if (!r) return { kind: 'skip', reason: 'not a DICOM or NIfTI file' };
-    const inst = readInstance(file, r.parsed, r.inFile ? { fileSize: size } : undefined);
+    parsed = r.parsed;
+    const inst = readInstance(file, r.parsed, r.inFile ? { fileSize: size, mtimeMs } : undefined);
     if (!('skipReason' in inst) && r.inFile) checkPixelDataFits(inst, size);
     return 'skipReason' in inst
       ? { kind: 'skip', reason: inst.skipReason }
       : { kind: 'instance', inst };
   } catch (e) {
-    if (isMetaKdError(e)) return { kind: 'error', error: e };
-    throw e;
+    const uid = seriesUidOf(parsed);
+    return {
+      kind: 'error',
+      error: asFileError(e, file),
+      ...(uid ? { SeriesInstanceUID: uid } : {}),
+    };
   } finally {
     closeSync(fd);
   }
@@ -91,17 +134,37 @@ export function readDicomFile(file: string): DicomFileRead {
 
 /**
  * Reads `length` bytes of pixel data at file offset `offset` into `target` (or a new buffer).
- * @throws MetaKdError DicomInvalid when the file is shorter than its header says (truncated)
+ * With `seen` (the file's size and modification time at import) a file changed since then is
+ * refused rather than read as if it were the same.
+ * @throws MetaKdError DicomInvalid when the file is shorter than its header says (truncated) or
+ *   changed since import or cannot be opened
  */
 export function readPixelBytes(
   file: string,
   offset: number,
   length: number,
   target?: Uint8Array,
+  seen?: { readonly fileSize: number; readonly mtimeMs: number },
 ): Uint8Array {
   const out = target ?? Buffer.allocUnsafe(length);
-  const fd = openSync(file, 'r');
+  let fd: number;
   try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    const why = `cannot open it to read its pixel data (${(e as NodeJS.ErrnoException).code ?? 'error'}); was it moved or deleted since the import? Import the study again.`;
+    throw new MetaKdError(ErrorCode.DicomInvalid, why, { file, cause: e });
+  }
+  try {
+    if (seen) {
+      const st = fstatSync(fd);
+      if (st.size !== seen.fileSize || st.mtimeMs !== seen.mtimeMs) {
+        throw new MetaKdError(
+          ErrorCode.DicomInvalid,
+          'the file changed since it was imported; import the study again.',
+          { file },
+        );
+      }
+    }
     let got = 0;
     while (got < length) {
       const n = readSync(fd, out, got, length - got, offset + got);

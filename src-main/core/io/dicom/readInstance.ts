@@ -9,9 +9,24 @@ import type { Vec3 } from '../../volume/Geometry.ts';
 import type { SeriesInfo } from '../../study/types.ts';
 import type { DicomDataSet, ParsedDicom, PixelDataElement } from './dicomParserAdapter.ts';
 import { Tag } from './tags.ts';
+import { ErrorCode, MetaKdError } from '../../errors.ts';
 
 /** MediaStorageSOPClassUID of a DICOMDIR (PS3.4 Annex F). */
 export const MEDIA_STORAGE_DIRECTORY_SOP_CLASS = '1.2.840.10008.1.3.10';
+/** Segmentation Storage (PS3.4 B.5): a labelmap, not an image series to import as one. */
+export const SEGMENTATION_STORAGE_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.66.4';
+/** Label Map Segmentation Storage (Sup 243): 8/16-bit, but a labelmap all the same. */
+const LABEL_MAP_SEGMENTATION_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.66.7';
+/** SOP classes that hold segmentations, which import skips (readSeg reads them). */
+const SEGMENTATION_SOP_CLASSES = new Set([
+  SEGMENTATION_STORAGE_SOP_CLASS,
+  LABEL_MAP_SEGMENTATION_SOP_CLASS,
+]);
+/**
+ * BitsAllocated values whose samples map onto a typed array. Anything else (the retired packed
+ * 12-bit encoding, or a damaged value) cannot be read, and says so naming the file.
+ */
+const READABLE_BITS_ALLOCATED = new Set([8, 16, 32, 64]);
 
 /** How the stored pixel values are laid out. */
 export interface PixelFormat {
@@ -94,7 +109,7 @@ export interface DicomInstance {
    * Set when only the head of the file was read: `pixelData` offsets are file offsets and the
    * pixel values are read from the file when the volume is built (no copy of the whole file).
    */
-  readonly pixelInFile?: { readonly fileSize: number };
+  readonly pixelInFile?: { readonly fileSize: number; readonly mtimeMs: number };
   readonly frames: readonly FrameInfo[];
   readonly header: SeriesHeader;
 }
@@ -164,8 +179,10 @@ function functionalGroupFrame(item: DicomDataSet): FramePart {
 /** Merges frame parts, later parts winning where they define a value. */
 function mergeFrame(frameIndex: number, ...parts: FramePart[]): FrameInfo {
   const m: FramePart = {};
+  // for…in over these plain objects, not Object.entries: no array of pairs per part and frame.
   for (const p of parts) {
-    for (const [k, v] of Object.entries(p)) {
+    for (const k in p) {
+      const v = p[k as keyof FramePart];
       if (v !== undefined) (m as Record<string, unknown>)[k] = v;
     }
   }
@@ -275,7 +292,30 @@ function readPixelFormat(ds: DicomDataSet): PixelFormat | undefined {
   };
 }
 
-/** Builds the instance record, or says why the file is not an importable image. */
+/**
+ * Refuses a pixel format no reader can honour, before any pixel is touched, so the file is
+ * reported by name instead of failing its series later.
+ * @throws MetaKdError DicomInvalid naming the file
+ */
+function checkPixelFormat(fmt: PixelFormat, pixels: PixelDataElement, file: string): void {
+  const frameBytes = fmt.Rows * fmt.Columns * fmt.SamplesPerPixel * (fmt.BitsAllocated / 8);
+  const problem = !READABLE_BITS_ALLOCATED.has(fmt.BitsAllocated)
+    ? `BitsAllocated ${fmt.BitsAllocated} is not supported (only 8, 16, 32 or 64 bits per sample can be read)`
+    : fmt.BitsStored < 1 || fmt.BitsStored > fmt.BitsAllocated
+      ? `BitsStored ${fmt.BitsStored} does not fit BitsAllocated ${fmt.BitsAllocated}`
+      : // Checked here so a damaged NumberOfFrames never makes us loop over frames that are not there.
+        !pixels.encapsulated && fmt.NumberOfFrames * frameBytes > pixels.length
+        ? `the pixel data holds ${pixels.length} bytes, fewer than NumberOfFrames ${fmt.NumberOfFrames} × ${frameBytes} bytes; the file is truncated or its header is wrong`
+        : pixels.encapsulated && fmt.NumberOfFrames > Math.max(1, pixels.fragments.length)
+          ? `NumberOfFrames ${fmt.NumberOfFrames} is more than the ${pixels.fragments.length} compressed fragments present`
+          : undefined;
+  if (problem) throw new MetaKdError(ErrorCode.DicomInvalid, `${problem}.`, { file });
+}
+
+/**
+ * Builds the instance record, or says why the file is not an importable image.
+ * @throws MetaKdError DicomInvalid when the pixel format cannot be read
+ */
 export function readInstance(
   file: string,
   parsed: ParsedDicom,
@@ -291,11 +331,15 @@ export function readInstance(
   if (!pixelData || !pixelFormat) {
     return { skipReason: `DICOM object without pixel data (SOPClassUID ${SOPClassUID})` };
   }
+  if (SEGMENTATION_SOP_CLASSES.has(SOPClassUID) || pixelFormat.BitsAllocated === 1) {
+    return { skipReason: 'DICOM SEG or other 1-bit object (a segmentation, not an image series)' };
+  }
   if (pixelFormat.SamplesPerPixel !== 1) {
     return {
       skipReason: `colour image (SamplesPerPixel ${pixelFormat.SamplesPerPixel}, ${pixelFormat.PhotometricInterpretation}): not a greyscale volume`,
     };
   }
+  checkPixelFormat(pixelFormat, pixelData, file);
   const frames = readFrames(ds, pixelFormat.NumberOfFrames);
   return {
     file,

@@ -4,8 +4,6 @@
  * several files decompress in parallel); the rest is pure.
  */
 import { readFile } from 'node:fs/promises';
-import { gunzip } from 'node:zlib';
-import { promisify } from 'node:util';
 import { ErrorCode, MetaKdError, isMetaKdError } from '../../errors.ts';
 import type { Geometry } from '../../volume/Geometry.ts';
 import type { VoxelArray } from '../../volume/Volume.ts';
@@ -20,8 +18,14 @@ import {
 import type { NiftiHeader } from './header.ts';
 import { niftiGeometry } from './transform.ts';
 import type { TransformSource } from './transform.ts';
+import { MAX_DEFLATE_RATIO, gunzipUpTo } from './boundedGunzip.ts';
+import { nonFiniteWarning, zeroNonFinite } from '../nonFiniteVoxels.ts';
 
-const gunzipAsync = promisify(gunzip);
+/**
+ * Bytes inflated beyond the declared image size before inflation stops: enough to notice (and
+ * warn about) trailing data, too little to matter for memory.
+ */
+const INFLATE_SLACK_BYTES = 64 * 1024;
 
 /** The two bytes every gzip stream starts with (RFC 1952). */
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
@@ -75,15 +79,71 @@ export async function readNifti(file: string): Promise<NiftiImage> {
     );
   }
   const gzipped = isGzip(raw);
-  const buf = gzipped ? await gunzipOrThrow(raw, file) : raw;
+  const notes: string[] = [];
+  const buf = gzipped ? await boundedGunzip(raw, file, notes) : raw;
   // The buffer is ours alone (fresh from readFile / gunzip): the frame may be a view on it.
-  return decodeOwned(buf, file, gzipped, true);
+  return decodeOwned({ buf, file, gzipped, adopt: true, notes });
 }
 
-/** Gunzips, turning zlib errors (a cut download, a damaged file) into NiftiTruncated/Invalid. */
-async function gunzipOrThrow(raw: Buffer, file: string): Promise<Buffer> {
+/**
+ * Gunzips a .nii.gz without trusting it: inflates the header first, then the image only up to
+ * the size that header declares (plus a little slack). A gzip bomb (a small file that inflates
+ * without bound) therefore costs no more memory than the image it claims to be, and a header
+ * that declares more than the compressed data could hold is refused before inflating at all.
+ */
+async function boundedGunzip(raw: Buffer, file: string, notes: string[]): Promise<Buffer> {
+  const head = await gunzipOrThrow(raw, file, NIFTI2_MIN_VOX_OFFSET);
+  if (head.complete) return head.data; // the whole stream was smaller than any header
+  const needed = declaredSize(head.data, file);
+  if (needed > raw.length * MAX_DEFLATE_RATIO + INFLATE_SLACK_BYTES) {
+    throw new MetaKdError(
+      ErrorCode.NiftiTruncated,
+      `the header declares ${needed} bytes of image but ${raw.length} bytes of gzip data cannot inflate to more than ${raw.length * MAX_DEFLATE_RATIO}; the file is truncated or its header is wrong.`,
+      { file },
+    );
+  }
+  const all = await gunzipOrThrow(raw, file, needed + INFLATE_SLACK_BYTES);
+  if (!all.complete) {
+    notes.push(
+      `the gzip stream inflates to more than the ${needed} bytes the header declares; only the declared bytes were read.`,
+    );
+    return all.data.subarray(0, needed);
+  }
+  return all.data;
+}
+
+/** Bytes the header at the start of `head` says the file holds (offset + every frame). */
+function declaredSize(head: Buffer, file: string): number {
   try {
-    return await gunzipAsync(raw);
+    const header = parseNiftiHeader(head, file);
+    const datatype = requireDatatype(header.datatype, header.bitpix, file);
+    const { dims, frames } = niftiShape(header);
+    const voxOffset = dataOffset(header, []);
+    return voxOffset + dims[0] * dims[1] * dims[2] * frames * bytesPerVoxel(datatype);
+  } catch (e) {
+    if (isMetaKdError(e)) throw e;
+    throw new MetaKdError(
+      ErrorCode.NiftiInvalid,
+      `cannot decode the NIfTI header (${String(e)}).`,
+      {
+        file,
+        cause: e,
+      },
+    );
+  }
+}
+
+/**
+ * Gunzips up to `limit` bytes, turning zlib errors (a cut download, a damaged file) into
+ * NiftiTruncated/Invalid.
+ */
+async function gunzipOrThrow(
+  raw: Buffer,
+  file: string,
+  limit: number,
+): Promise<{ data: Buffer; complete: boolean }> {
+  try {
+    return await gunzipUpTo(raw, limit);
   } catch (e) {
     const zcode = (e as NodeJS.ErrnoException).code;
     const truncated = zcode === 'Z_BUF_ERROR' || /unexpected end/i.test(String(e));
@@ -104,13 +164,25 @@ async function gunzipOrThrow(raw: Buffer, file: string): Promise<Buffer> {
  * @param gzipped recorded in `info.gzipped`
  */
 export function decodeNifti(buf: Buffer, file: string, gzipped = false): NiftiImage {
-  return decodeOwned(buf, file, gzipped, false);
+  return decodeOwned({ buf, file, gzipped, adopt: false, notes: [] });
 }
 
-/** decodeNifti; with `adopt` a single frame may share memory with `buf` (readNifti owns it). */
-function decodeOwned(buf: Buffer, file: string, gzipped: boolean, adopt: boolean): NiftiImage {
+/** What decodeOwned needs. */
+interface DecodeParams {
+  readonly buf: Buffer;
+  readonly file: string;
+  readonly gzipped: boolean;
+  /** A single frame may share memory with `buf` (readNifti owns it). */
+  readonly adopt: boolean;
+  /** Warnings gathered before decoding (gunzip). */
+  readonly notes: readonly string[];
+}
+
+/** decodeNifti with ownership and earlier warnings. */
+function decodeOwned(p: DecodeParams): NiftiImage {
+  const { file } = p;
   try {
-    return decodeChecked(buf, file, gzipped, adopt);
+    return decodeChecked(p);
   } catch (e) {
     if (isMetaKdError(e)) throw e;
     // A header so broken that a read ran off the end: still a clear, typed error.
@@ -125,11 +197,11 @@ function decodeOwned(buf: Buffer, file: string, gzipped: boolean, adopt: boolean
   }
 }
 
-function decodeChecked(buf: Buffer, file: string, gzipped: boolean, adopt: boolean): NiftiImage {
+function decodeChecked({ buf, file, gzipped, adopt, notes }: DecodeParams): NiftiImage {
   const header = parseNiftiHeader(buf, file);
   const datatype = requireDatatype(header.datatype, header.bitpix, file);
   const { dims, frames: frameCount } = niftiShape(header);
-  const warnings: string[] = [];
+  const warnings: string[] = [...notes];
   const voxOffset = dataOffset(header, warnings);
   const perFrame = dims[0] * dims[1] * dims[2];
   const frameBytes = perFrame * bytesPerVoxel(datatype);
@@ -160,6 +232,7 @@ function decodeChecked(buf: Buffer, file: string, gzipped: boolean, adopt: boole
       }),
     );
   }
+  checkFinite(frames, file, warnings);
   return {
     file,
     geometry: geo.geometry,
@@ -173,6 +246,28 @@ function decodeChecked(buf: Buffer, file: string, gzipped: boolean, adopt: boole
     },
     warnings,
   };
+}
+
+/**
+ * Sets NaN / ±Inf voxels to 0 with a warning that counts them (see nonFiniteVoxels.ts); a file
+ * without a single finite voxel is refused.
+ */
+function checkFinite(frames: readonly VoxelArray[], file: string, warnings: string[]): void {
+  let changed = 0;
+  let total = 0;
+  for (const f of frames) {
+    changed += zeroNonFinite(f);
+    total += f.length;
+  }
+  if (changed > 0 && changed === total) {
+    throw new MetaKdError(
+      ErrorCode.NiftiInvalid,
+      `every one of its ${total} voxels is NaN or infinite; there is no image to read.`,
+      { file },
+    );
+  }
+  const note = nonFiniteWarning(changed, total);
+  if (note) warnings.push(note);
 }
 
 /**
