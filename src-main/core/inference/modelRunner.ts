@@ -234,6 +234,6 @@ export async function createModelRunner(
     ErrorCode.ProviderFailed,
     'No execution provider could run the model: ' +
       attempts.map((a) => `${a.provider}: ${a.reason}`).join('; '),
-    { file: model.manifestPath },
+    // No `file`: the providers failed, not the model's manifest (issue 11).
   );
 }

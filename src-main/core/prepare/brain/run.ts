@@ -230,7 +230,7 @@ export async function openBrainSession(
     ErrorCode.ProviderFailed,
     'No execution provider could run the brain-extraction model: ' +
       attempts.map((a) => `${a.provider}: ${a.reason}`).join('; '),
-    { file: model.manifestPath },
+    // No `file`: the providers failed, not the model's manifest (issue 11).
   );
 }
 
