@@ -3,10 +3,11 @@
  * result, the UI and the export"). Symptom: the engine warned about an empty FLAIR, but the NIfTI
  * export's sidecar and the export result said nothing — a reader of the exported mask could not
  * know. Contract pinned: the export's provenance (result DTO and sidecar `Provenance.Warnings`)
- * repeats the engine's warnings, for a job and for a review session made from it.
+ * repeats the engine's warnings, for a job and for a review session made from it. Also pinned
+ * here: "UIDs and paths removable by a setting" for NIfTI sidecars (`anonymiseProvenance`).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dataPath, describeData, repoRoot } from '../helpers/data.ts';
@@ -53,6 +54,30 @@ describeTiny('issue 12: engine warnings reach the export', () => {
     expect(r.provenance.warnings?.join(' ')).toMatch(/FLAIR.*empty|empty.*FLAIR/i);
     const sidecar = JSON.parse(readFileSync(r.sidecar!, 'utf8'));
     expect(JSON.stringify(sidecar.Provenance.Warnings)).toMatch(/empty/i);
+  });
+
+  it('--anonymise-provenance (or the setting) leaves no path, folder name or UID in the sidecar', async () => {
+    const plain = await api.invoke('exportNifti', { jobId, outDir: path.join(dir, 'plain') });
+    const plainText = readFileSync(plain.sidecar!, 'utf8');
+    expect(plainText).toContain(CASE); // study-relative id by default: the folder name stays
+    expect(plainText).not.toContain(dir); // but never the absolute path
+    const anon = await api.invoke('exportNifti', {
+      jobId,
+      outDir: path.join(dir, 'anon'),
+      anonymiseProvenance: true,
+    });
+    const text = readFileSync(anon.sidecar!, 'utf8');
+    expect(text).not.toContain(CASE);
+    expect(text).not.toContain(dir);
+    expect(JSON.parse(text).Provenance.SourceSeries.id).toBe('(removed)');
+    // The same by default once settings.json asks for it.
+    writeFileSync(
+      path.join(dir, 'data', 'settings.json'),
+      JSON.stringify({ export: { anonymiseProvenance: true } }),
+    );
+    const bySetting = await api.invoke('exportNifti', { jobId, outDir: path.join(dir, 'set') });
+    expect(readFileSync(bySetting.sidecar!, 'utf8')).not.toContain(CASE);
+    rmSync(path.join(dir, 'data', 'settings.json'));
   });
 
   it('so does the export of a review session made from it', async () => {

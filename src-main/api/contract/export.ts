@@ -41,6 +41,11 @@ const exportParams = z
     /** labelsPath only: a person edited the mask (SEG: SEMIAUTOMATIC). Default: from its sidecar. */
     edited: z.boolean().optional(),
     provenance: provenanceParams.optional(),
+    /**
+     * NIfTI: remove paths and DICOM UIDs from the sidecar (for masks that leave the site). Default:
+     * settings.json `export.anonymiseProvenance`, else false. A SEG keeps its UIDs (it needs them).
+     */
+    anonymiseProvenance: z.boolean().optional(),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -56,6 +56,7 @@ async function exportSettings(dataDir: string): Promise<ExportSettings> {
       ContentLabel: json.export?.ContentLabel ?? 'METAKD_TUMOUR',
       SeriesNumber: json.export?.SeriesNumber,
       SeriesDescription: json.export?.SeriesDescription,
+      anonymiseProvenance: json.export?.anonymiseProvenance === true,
     };
   } catch {
     return { ContentCreatorName: '', ContentLabel: 'METAKD_TUMOUR' }; // no settings yet
@@ -207,6 +208,7 @@ export function createExportService(
       settings: await exportSettings(options.dataDir),
       appVersion: options.appVersion,
       signal: ctx.signal,
+      anonymise: p.anonymiseProvenance,
     };
     if (p.jobId === undefined && p.sessionId === undefined) {
       // The contract guarantees labelsPath and studyPath here.

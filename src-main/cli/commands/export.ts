@@ -41,6 +41,9 @@ Options:
   --provider P         execution provider when segmenting: ${PROVIDER_CHOICES.join('|')} (default auto)
   --model DIR          model folder when segmenting (default: models/metakd-brats or $METAKD_MODEL)
   --edited             with --labels: a person edited the mask (SEG SegmentAlgorithmType SEMIAUTOMATIC)
+  --anonymise-provenance
+                       NIfTI: no paths or DICOM UIDs in the sidecar (default: settings.json
+                       export.anonymiseProvenance); a SEG keeps the UIDs it needs
   --json               print the result as JSON
 
 A study imported from NIfTI only cannot be written as DICOM SEG (it has no DICOM images to
@@ -135,6 +138,7 @@ async function exportSession(
     sessionId: p.sessionId,
     outDir: typeof values.out === 'string' ? path.resolve(values.out) : undefined,
     series: typeof values.series === 'string' ? values.series : undefined,
+    ...(values['anonymise-provenance'] === true ? { anonymiseProvenance: true } : {}),
   };
   const r =
     p.format === 'seg'
@@ -162,6 +166,7 @@ export const exportCommand: CliCommand = {
         provider: { type: 'string' },
         model: { type: 'string' },
         edited: { type: 'boolean' },
+        'anonymise-provenance': { type: 'boolean' },
         json: { type: 'boolean' },
       },
       USAGE,
@@ -189,6 +194,7 @@ export const exportCommand: CliCommand = {
     const common = {
       outDir: typeof values.out === 'string' ? path.resolve(values.out) : undefined,
       series: typeof values.series === 'string' ? values.series : undefined,
+      ...(values['anonymise-provenance'] === true ? { anonymiseProvenance: true } : {}),
     };
     const params =
       labels !== undefined

@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../io/atomicWrite.ts';
 import { buildSeg } from './seg/buildSeg.ts';
 import { toSegSource } from './seg/sourceSeries.ts';
 import { exportNiftiMask, niftiSidecarPath } from './nifti/exportNiftiMask.ts';
-import { scrubProvenance } from './provenancePaths.ts';
+import { REMOVED, scrubProvenance } from './provenancePaths.ts';
 import type { ExportSettings, Provenance } from './provenance.ts';
 
 /** Parameters of exportCase. */
@@ -38,6 +38,8 @@ export interface ExportCaseParams {
   readonly settings: ExportSettings;
   readonly appVersion: string;
   readonly signal?: AbortSignal;
+  /** NIfTI: no paths or UIDs in the sidecar (default: the settings' anonymiseProvenance). */
+  readonly anonymise?: boolean;
 }
 
 /** What exportCase wrote. */
@@ -142,6 +144,8 @@ export interface ExportLabelmapParams {
   readonly settings: ExportSettings;
   readonly appVersion: string;
   readonly signal?: AbortSignal;
+  /** NIfTI: no paths or UIDs in the sidecar (default: the settings' anonymiseProvenance). */
+  readonly anonymise?: boolean;
 }
 
 /**
@@ -150,29 +154,45 @@ export interface ExportLabelmapParams {
  */
 export async function exportLabelmap(p: ExportLabelmapParams): Promise<ExportCaseResult> {
   const { labels, series } = p;
+  const anonymise =
+    p.format === 'nifti' && (p.anonymise ?? p.settings.anonymiseProvenance ?? false);
+  // A NIfTI series' id is its file path and its description its file name: both may carry the
+  // patient's name, so anonymising removes them, and their traces in the warnings.
+  const file0 = series.files[0] ?? '';
+  const fromFile = series.source === 'nifti';
+  const hidden = fromFile
+    ? [path.basename(path.dirname(file0)), path.basename(file0), series.SeriesDescription]
+    : [];
+  const hide = (t: string) =>
+    anonymise ? hidden.filter(Boolean).reduce((acc, h) => acc.split(h).join(REMOVED), t) : t;
   const provenance: Provenance = {
     ...p.provenance,
+    ...(p.provenance.warnings ? { warnings: p.provenance.warnings.map(hide) } : {}),
     sourceSeries: {
       // A NIfTI series id is its file path: keep the study folder's name and the file only, as
       // report.json does (folder names often hold patient names; issue 12).
-      id: path.isAbsolute(series.id)
-        ? scrubProvenance(series.id, { studyPath: path.dirname(series.id.split('#')[0]) })
-        : series.id,
-      SeriesInstanceUID: series.SeriesInstanceUID,
-      SeriesDescription: series.SeriesDescription,
+      id: anonymise
+        ? REMOVED
+        : path.isAbsolute(series.id)
+          ? scrubProvenance(series.id, { studyPath: path.dirname(series.id.split('#')[0]) })
+          : series.id,
+      SeriesInstanceUID: anonymise ? undefined : series.SeriesInstanceUID,
+      SeriesDescription: anonymise && fromFile ? REMOVED : series.SeriesDescription,
     },
     createdAt: new Date().toISOString(),
   };
   throwIfCancelled(p.signal);
   await mkdir(p.outDir, { recursive: true });
   if (p.format === 'nifti') {
-    const file = path.join(p.outDir, `${slug(series.SeriesDescription)}_metakd_mask.nii.gz`);
+    const name = anonymise ? 'metakd_mask' : `${slug(series.SeriesDescription)}_metakd_mask`;
+    const file = path.join(p.outDir, `${name}.nii.gz`);
     const r = await exportNiftiMask({
       labels,
       target: series.volume.geometry,
       file,
       provenance,
       appVersion: p.appVersion,
+      anonymise,
     });
     return {
       format: 'nifti',
@@ -231,6 +251,7 @@ export async function exportCase(p: ExportCaseParams): Promise<ExportCaseResult>
     settings: p.settings,
     appVersion: p.appVersion,
     signal: p.signal,
+    anonymise: p.anonymise,
     provenance: {
       algorithm: p.provenance?.algorithm ?? side.algorithm ?? 'MetaKD',
       modelName: p.provenance?.modelName ?? side.modelName ?? UNKNOWN,

@@ -51,6 +51,8 @@ export interface ExportSettings {
   readonly SeriesNumber?: number;
   /** SeriesDescription of the new SEG series. Default "MetaKD tumour segmentation". */
   readonly SeriesDescription?: string;
+  /** Remove paths and UIDs from NIfTI sidecars by default (settings.json `export.anonymiseProvenance`). */
+  readonly anonymiseProvenance?: boolean;
 }
 
 /** Default SeriesDescription of exported SEG series. */

@@ -48,11 +48,13 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'metakd-segment-cli-'));
     model = tinyModelDir();
   });
 
-  it('raw/TCGA-FG-6692: resampled into the model grid, labelmap in the reference geometry, warnings', async () => {
+  it('raw/TCGA-FG-6692 with --prep off: resampled into the model grid by world coordinates, labelmap in the reference geometry, warnings', async () => {
     const out = tmp();
     const r = await cli([
       'segment',
       dataPath('raw', 'TCGA-FG-6692'),
+      '--prep',
+      'off',
       '--out',
       out,
       '--model',

@@ -12,6 +12,8 @@ import type { Provenance } from '../provenance.ts';
 import { segmentAlgorithmType } from '../provenance.ts';
 import { resampleLabels } from '../resampleLabels.ts';
 import { writeJsonAtomic } from '../../io/atomicWrite.ts';
+import { scrubProvenance } from '../provenancePaths.ts';
+import path from 'node:path';
 
 /** NIFTI_INTENT_LABEL: voxel values are indices into a label table (nifti1.h). */
 export const NIFTI_INTENT_LABEL = 1002;
@@ -26,6 +28,8 @@ export interface ExportNiftiParams {
   readonly file: string;
   readonly provenance: Provenance;
   readonly appVersion: string;
+  /** Remove every path and DICOM UID from the sidecar (provenancePaths.ts). */
+  readonly anonymise?: boolean;
 }
 
 /** What was written. */
@@ -69,7 +73,7 @@ export async function exportNiftiMask(p: ExportNiftiParams): Promise<ExportedNif
     description: `${p.provenance.algorithm} ${p.provenance.modelVersion} mask`,
   });
   const sidecar = niftiSidecarPath(p.file);
-  await writeJsonAtomic(sidecar, {
+  const json = {
     Description: 'Brain tumour sub-region mask (BraTS labels)',
     Labels: Object.fromEntries([
       ['0', 'background'],
@@ -96,6 +100,12 @@ export async function exportNiftiMask(p: ExportNiftiParams): Promise<ExportedNif
       CreatedAt: p.provenance.createdAt,
       Software: `MetaKD Review ${p.appVersion}`,
     },
-  });
+  };
+  await writeJsonAtomic(
+    sidecar,
+    p.anonymise
+      ? scrubProvenance(json, { studyPath: path.parse(p.file).root, anonymise: true })
+      : json,
+  );
   return { file: p.file, sidecar, voxels: counts };
 }
