@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../io/atomicWrite.ts';
 import { buildSeg } from './seg/buildSeg.ts';
 import { toSegSource } from './seg/sourceSeries.ts';
 import { exportNiftiMask, niftiSidecarPath } from './nifti/exportNiftiMask.ts';
-import { REMOVED, scrubProvenance } from './provenancePaths.ts';
+import { REMOVED } from './provenancePaths.ts';
 import type { ExportSettings, Provenance } from './provenance.ts';
 
 /** Parameters of exportCase. */
@@ -169,13 +169,8 @@ export async function exportLabelmap(p: ExportLabelmapParams): Promise<ExportCas
     ...p.provenance,
     ...(p.provenance.warnings ? { warnings: p.provenance.warnings.map(hide) } : {}),
     sourceSeries: {
-      // A NIfTI series id is its file path: keep the study folder's name and the file only, as
-      // report.json does (folder names often hold patient names; issue 12).
-      id: anonymise
-        ? REMOVED
-        : path.isAbsolute(series.id)
-          ? scrubProvenance(series.id, { studyPath: path.dirname(series.id.split('#')[0]) })
-          : series.id,
+      // Series ids are SeriesInstanceUIDs or path hashes (nifti-<sha256>), never paths.
+      id: anonymise ? REMOVED : series.id,
       SeriesInstanceUID: anonymise ? undefined : series.SeriesInstanceUID,
       SeriesDescription: anonymise && fromFile ? REMOVED : series.SeriesDescription,
     },
