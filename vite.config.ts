@@ -39,6 +39,7 @@ export const MAIN_OUT = path.join(root, 'out', 'main');
 export const WORKER_ENTRIES: Record<string, string> = {
   segmentWorker: src('core', 'inference', 'segmentWorkerBody.ts'),
   brainWorker: src('core', 'prepare', 'brain', 'brainWorkerBody.ts'),
+  elastixWorker: src('core', 'prepare', 'registration', 'elastixWorkerBody.ts'),
 };
 
 /** Process entries: output name → module. `metakd` is a virtual module that runs the CLI. */

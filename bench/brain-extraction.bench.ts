@@ -18,6 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import { readNifti } from '../src-main/core/io/nifti/index.ts';
 import {
@@ -174,12 +175,46 @@ async function sessionTable(volume: Volume): Promise<string[]> {
       console.log(rows.at(-1));
     }
   }
+  // Spin-waiting (the preparation stage turns it off: elastix runs beside the network), alone and
+  // with one busy thread beside it standing in for elastix on a two-core machine.
+  const spinRows: string[] = [];
+  for (const busy of [false, true]) {
+    for (const spin of ['1', '0']) {
+      const session = await ort.InferenceSession.create(MODEL_ONNX, {
+        executionProviders: ['cpu'],
+        graphOptimizationLevel: 'all',
+        intraOpNumThreads: 2,
+        interOpNumThreads: 1,
+        extra: { session: { intra_op: { allow_spinning: spin } } },
+      });
+      const hog = busy ? new Worker('for (;;) {}', { eval: true }) : undefined;
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await session.run({ input: new ort.Tensor('float32', input, dims) });
+      const wall = (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(c0);
+      await hog?.terminate();
+      await session.release();
+      spinRows.push(
+        `| ${spin === '1' ? 'on (default)' : 'off'} | ${busy ? 'yes' : 'no'} | ${wall.toFixed(1)} s | ${busy ? '–' : `${((c.user + c.system) / 1e6).toFixed(1)} s`} |`,
+      );
+      console.log(spinRows.at(-1));
+    }
+  }
   return [
     `session.run alone on the ${s} mm input (${dims.slice(2).join('×')} voxels, k×j×i):`,
     '',
     '| graphOptimizationLevel | threads | wall | CPU |',
     '| --- | --- | --- | --- |',
     ...rows,
+    '',
+    'Spin-waiting of the intra-op threads (level all, 2 threads; "busy thread": a JavaScript',
+    'worker looping beside the run, as elastix does in the preparation stage; its CPU is not the',
+    "network's, so no CPU figure there):",
+    '',
+    '| allow_spinning | busy thread beside it | wall | CPU |',
+    '| --- | --- | --- | --- |',
+    ...spinRows,
   ];
 }
 

@@ -152,8 +152,10 @@ lines.push(
   'Reading: wall times on a shared machine are mostly waiting for a core; "process CPU s" (user +',
   'system of the whole process, GNU time) and "prep CPU s" (the preparation stage alone, all',
   'threads, process.cpuUsage) are the load-independent cost. Stage columns are wall seconds from',
-  'report.json; ∥: co-registration (elastix, main thread) and brain extraction (onnxruntime in a',
-  'worker thread) run concurrently, both timed from the start of the stage, so they overlap.',
+  'report.json; ∥: co-registration (elastix in a worker thread) and brain extraction (onnxruntime',
+  'in another) run concurrently, both timed from the start of the stage, so they overlap; the',
+  'template alignment (elastix, a second worker) starts when the brain mask is ready, beside any',
+  'co-registration still running; "resample s" starts when both are done.',
   '',
   'Before the speed work (same bench, same shared machine, 2026-11-29T00:49Z, one run each):',
   'TCGA-FG-6692 process CPU 48.9 s, prep CPU 42.8 s, peak RSS 1035 MB; synthetic process CPU',
@@ -161,6 +163,10 @@ lines.push(
   'iterations per resolution for the co-registrations, and every series was interpolated over the',
   'whole BraTS grid. Now: co-registration ∥ brain extraction, 80 iterations',
   "(src-main/core/prepare/coregister.ts says why), resampling only inside the brain mask's box.",
+  'Then (issue 10 follow-up): elastix in worker threads (cancellable mid-registration; the',
+  'template alignment overlaps the co-registrations), template alignment 4 × 100 iterations',
+  'instead of 4 × 250 (src-main/core/prepare/alignToTemplate.ts says why), and no onnxruntime',
+  'spin-waiting in the brain-extraction session (it shares the cores with elastix).',
 );
 await mkdir(path.dirname(outFile), { recursive: true });
 await writeFile(outFile, lines.join('\n') + '\n');

@@ -34,6 +34,7 @@ export type {
   SlotTieDto,
   StudySummaryDto,
 } from './contract/study.ts';
+export type { ResultInputsDto } from './contract/session.ts';
 
 /** Every api method, keyed by name. */
 export const apiMethods = {

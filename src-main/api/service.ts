@@ -6,23 +6,20 @@ import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { apiMethods, type ApiMethodName } from './contract.ts';
+import type { apiMethods, ApiMethodName } from './contract.ts';
 import type { ApiErrorDto, CallContext } from './contract/events.ts';
 import type { ResultOf } from './contract/method.ts';
 import { isMetaKdError } from '../core/errors.ts';
 import { prepareDataFolder } from '../core/io/dataFolder.ts';
-import type { ServiceImpl, ServiceOptions } from './services/types.ts';
-import { createStudyService } from './services/studyService.ts';
-import { createSessionService } from './services/sessionService.ts';
-import { createViewerService } from './services/viewerService.ts';
-import { createDicomService } from './services/dicomService.ts';
-import { createCohortService } from './services/cohortService.ts';
-import { createProjectService } from './services/projectService.ts';
-import { getSeries } from './services/studyStore.ts';
-import { createExportService } from './services/exportService.ts';
-import { createAboutService } from './services/aboutService.ts';
-import { createPreparationService } from './services/preparationService.ts';
-import { createInferenceService } from './services/inferenceService.ts';
+import type { ServiceImpl, ServiceOptions, ServiceParts } from './services/types.ts';
+import type { InferenceService } from './services/inferenceService.ts';
+import {
+  isApiMethod,
+  METHOD_GROUP,
+  methodSpec,
+  type MethodGroup,
+  type MethodsOf,
+} from './methodIndex.ts';
 
 export type { ServiceOptions } from './services/types.ts';
 /** The secret store for transports that supply their own cipher (Electron's safeStorage). */
@@ -83,40 +80,104 @@ export interface ApiService {
   close?(): Promise<void>;
 }
 
-/** Creates the service over core. */
+/**
+ * Delay before an import's prewarm loads the inference service: a one-shot command that only
+ * imports (`metakd inspect`) exits first and never loads it.
+ */
+const PREWARM_LOAD_DELAY_MS = 300;
+
+/** Runs `load` once, on first use. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= load());
+}
+
+/**
+ * Creates the service over core. Each group's service module (and its schemas, see
+ * methodIndex.ts) is loaded on the first call of one of its methods (issue 13, fast start); the
+ * state the groups share (the inference service's jobs) is created once and handed to each.
+ */
 export function createApiService(given: ServiceOptions = defaultServiceOptions()): ApiService {
   const shutdown = new AbortController();
   const options: ServiceOptions = { ...given, shutdown: shutdown.signal };
   // Data folder 0700 and orphaned temp files swept before the first call touches it. A failure
   // here is not reported here: the first write into the folder reports it with its file.
   const dataFolderReady = prepareDataFolder(options.dataDir).catch(() => undefined);
-  const inference = createInferenceService(options);
-  const studies = createStudyService(options);
-  const impl: ServiceImpl = {
-    ...studies,
-    // An imported study is usually segmented next: have the segmentation worker ready.
-    importStudy: async (p, ctx) => {
-      const r = await studies.importStudy(p, ctx);
-      inference.prewarm();
-      return r;
-    },
-    ...inference.parts,
-    ...createSessionService(options, inference.segmentations),
-    ...createViewerService(async (studyId, seriesId) => getSeries(studyId, seriesId)),
-    ...createDicomService(),
-    ...createCohortService(),
+  let inferenceLoaded: InferenceService | undefined;
+  let inferenceLoading: Promise<InferenceService> | undefined;
+  const inference = () =>
+    (inferenceLoading ??= import('./services/inferenceService.ts').then(
+      (m) => (inferenceLoaded = m.createInferenceService(options)),
+    ));
+  const segmentations = async () => (await inference()).segmentations;
+  const loaders: { readonly [G in MethodGroup]: () => Promise<ServiceParts<MethodsOf<G>>> } = {
+    study: once(async () => {
+      const studies = (await import('./services/studyService.ts')).createStudyService(options);
+      return {
+        ...studies,
+        // An imported study is usually segmented next: have the segmentation worker ready.
+        importStudy: async (p, ctx) => {
+          const r = await studies.importStudy(p, ctx);
+          if (inferenceLoaded) inferenceLoaded.prewarm();
+          else {
+            const timer = setTimeout(() => {
+              if (shutdown.signal.aborted) return;
+              void inference().then(
+                (i) => i.prewarm(),
+                () => undefined,
+              );
+            }, PREWARM_LOAD_DELAY_MS);
+            timer.unref();
+          }
+          return r;
+        },
+      };
+    }),
+    inference: once(async () => (await inference()).parts),
+    session: once(async () =>
+      (await import('./services/sessionService.ts')).createSessionService(
+        options,
+        await segmentations(),
+      ),
+    ),
+    viewer: once(async () => {
+      const { getSeries } = await import('./services/studyStore.ts');
+      return (await import('./services/viewerService.ts')).createViewerService(
+        async (studyId, seriesId) => getSeries(studyId, seriesId),
+      );
+    }),
+    dicom: once(async () => (await import('./services/dicomService.ts')).createDicomService()),
+    cohort: once(async () => (await import('./services/cohortService.ts')).createCohortService()),
     // Background project runs reach the other methods as a transport would (validated).
-    ...createProjectService(options, (name, p, ctx) => service.invoke(name, p, ctx)),
-    ...createExportService(options, inference),
-    ...createAboutService(options),
-    ...createPreparationService(),
+    project: once(async () =>
+      (await import('./services/projectService.ts')).createProjectService(options, (name, p, ctx) =>
+        service.invoke(name, p, ctx),
+      ),
+    ),
+    export: once(async () =>
+      (await import('./services/exportService.ts')).createExportService(options, await inference()),
+    ),
+    about: once(async () =>
+      (await import('./services/aboutService.ts')).createAboutService(options),
+    ),
+    preparation: once(async () =>
+      (await import('./services/preparationService.ts')).createPreparationService(undefined, {
+        segmentations: await segmentations(),
+        dataDir: options.dataDir,
+      }),
+    ),
   };
-  const has = (name: string): name is ApiMethodName => Object.hasOwn(apiMethods, name);
+  // The outbox's retry loop lives in the export service: a long-running process (app, web mode)
+  // starts it now, as before, so sends queued by an earlier run resume without a first call.
+  if (options.outboxLoop !== false) void loaders.export().catch(() => undefined);
+  const has = isApiMethod;
   const service: ApiService = {
     has,
     async close() {
       shutdown.abort();
-      await inference.close();
+      // Only a started inference service has a worker to stop.
+      const started = await inferenceLoading?.catch(() => undefined);
+      await started?.close();
     },
     async invoke(name, rawParams, ctx = {}) {
       if (!has(name)) {
@@ -125,7 +186,12 @@ export function createApiService(given: ServiceOptions = defaultServiceOptions()
           message: `Unknown api method "${String(name)}".`,
         });
       }
-      const spec = apiMethods[name];
+      let spec;
+      try {
+        spec = await methodSpec(name);
+      } catch (e) {
+        throw new ApiError(toApiErrorDto(e));
+      }
       const parsed = spec.params.safeParse(rawParams ?? {});
       if (!parsed.success) {
         const issues = parsed.error.issues
@@ -139,6 +205,8 @@ export function createApiService(given: ServiceOptions = defaultServiceOptions()
       const fullCtx: CallContext = { emit: ctx.emit ?? (() => {}), signal: ctx.signal };
       await dataFolderReady;
       try {
+        const group: MethodGroup = METHOD_GROUP[name];
+        const impl = (await loaders[group]()) as Partial<ServiceImpl>;
         const fn = impl[name] as (
           p: unknown,
           c: CallContext,

@@ -34,6 +34,8 @@ const EXIT_BY_CODE: Readonly<Record<string, number>> = {
   PACS_TIMEOUT: 5,
   SCHEDULER_FAILED: 6,
   PROJECT_INVALID: 3,
+  SESSION_STALE: 3,
+  SESSION_CONFLICT: 3,
   CANCELLED: 130,
 };
 

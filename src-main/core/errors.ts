@@ -35,6 +35,10 @@ export const ErrorCode = {
   ProjectInvalid: 'PROJECT_INVALID',
   /** Brain extraction found no brain in a series (preparation of raw studies, issue 10). */
   BrainMaskEmpty: 'BRAIN_MASK_EMPTY',
+  /** Sign-off refused: the session's result was computed for other series than the slots hold now (issue 11). */
+  SessionStale: 'SESSION_STALE',
+  /** Refused: the session changed after the caller loaded it (optimistic concurrency, issue 11). */
+  SessionConflict: 'SESSION_CONFLICT',
 } as const;
 
 /** One of the stable error code strings. */

@@ -289,15 +289,22 @@ export class AppState {
     this.#notice = message;
   }
 
+  /** Api calls under way (sign-off waits for them: see signOff). */
+  readonly #calls = new Set<Promise<unknown>>();
+
   async #guard<T>(label: string, fn: () => Promise<T>): Promise<T | undefined> {
     this.#busy = label;
     this.#error = null;
+    let call: Promise<T> | undefined;
     try {
-      return await fn();
+      call = fn();
+      this.#calls.add(call);
+      return await call;
     } catch (e) {
       this.#error = toErrorView(e);
       return undefined;
     } finally {
+      if (call) this.#calls.delete(call);
       this.#busy = null;
     }
   }
@@ -709,6 +716,9 @@ export class AppState {
   }
 
   async signOff(): Promise<void> {
+    // The api refuses a sign-off of a session changed after this view (issue 11): an edit or
+    // measurement of this reader still on its way would do that, so it lands first.
+    await Promise.allSettled([...this.#calls]);
     const s = this.#session;
     if (!s) return;
     if (!this.reader.trim()) {
@@ -722,7 +732,10 @@ export class AppState {
       return;
     }
     const next = await this.#guard('Signing off…', () =>
-      this.client.signOff(s.id, this.readerName()),
+      this.client.signOff(s.id, this.readerName(), {
+        updatedAt: s.updatedAt,
+        inputSeries: this.shownResult?.inputs ?? null,
+      }),
     );
     if (next) this.#session = next;
     void this.refreshSessions();

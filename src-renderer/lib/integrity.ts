@@ -3,10 +3,16 @@
  * computed from. Staleness is derived each time from the result's recorded inputs and the study's
  * current assignment — never from a flag kept beside them that could drift.
  */
+import type { ResultInputsDto } from '../../src-main/api/contract.ts';
 import { SLOTS, SLOT_NAME, type Slot } from './viewTypes.ts';
 
-/** Series id per slot that a result was computed from (null: missing or not used). */
-export type SlotInputs = Readonly<Record<Slot, string | null>>;
+/**
+ * Series id per slot that a result was computed from (null: missing or not used). The api's
+ * sign-off check (core/sessions/resultInputs.ts) uses the same comparison as below; the renderer
+ * may import only the contract's types, so the few lines are kept in step by
+ * test/issues/issue11-stale-signoff-api.test.ts.
+ */
+export type SlotInputs = ResultInputsDto;
 
 /** Slots whose series differ between the result's inputs and the current assignment. */
 export function changedSlots(inputs: SlotInputs, assignment: SlotInputs): Slot[] {

@@ -213,3 +213,54 @@ export function preparationSummary(p: PreparationDto): PreparationSummaryView {
     warnings: p.warnings,
   };
 }
+
+/** What a finished job / stored session offers for checking its preparation. */
+export type PreparationCheckView = ResultOf<(typeof apiMethods)['getPreparationCheck']>;
+/** A check volume (brain mask or co-registered series) on the reference's native grid. */
+export type PreparationVolumeView = ResultOf<(typeof apiMethods)['getPreparationVolume']>;
+
+/** The two checks are offered only when the preparation ran (and its volumes were kept). */
+export function checksOffered(c: PreparationCheckView | null): {
+  brainMask: boolean;
+  registration: boolean;
+} {
+  const ran = !!c?.preparation?.ran;
+  return {
+    brainMask: ran && !!c?.brainMask,
+    registration: ran && (c?.checkSlots.length ?? 0) > 0,
+  };
+}
+
+/**
+ * What the reader is looking at in the reference pane, in one sentence per active check (the
+ * result panel says it next to the controls).
+ */
+export function checkWords(p: {
+  readonly reference: string | undefined;
+  readonly showBrainMask: boolean;
+  readonly mode: 'off' | 'checkerboard' | 'flicker';
+  readonly slot: string | null;
+  readonly tileMm: number;
+  readonly paused: boolean;
+  readonly showingSeries: boolean;
+}): string[] {
+  const ref = p.reference ? slotName(p.reference) : 'the reference';
+  const other = p.slot ? slotName(p.slot) : 'the series';
+  const out: string[] = [];
+  if (p.showBrainMask) {
+    out.push(
+      `Magenta line: the brain mask the model input was cut with, on the ${ref} pane (native grid). It should follow the inner skull on every slice.`,
+    );
+  }
+  if (p.mode === 'checkerboard') {
+    out.push(
+      `Checkerboard in the ${ref} pane: ${p.tileMm} mm tiles alternate ${ref} (as acquired) and ${other} as the model saw it (through the recorded registration, trilinear). Edges should run on across tile borders.`,
+    );
+  } else if (p.mode === 'flicker') {
+    const now = p.showingSeries ? `${other} (registered)` : `${ref} (as acquired)`;
+    out.push(
+      `Flicker in the ${ref} pane: ${ref} and ${other} as the model saw it alternate about once a second${p.paused ? ' — paused' : ''}; showing ${now}. Anatomy should not jump.`,
+    );
+  }
+  return out;
+}

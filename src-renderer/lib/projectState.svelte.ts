@@ -47,6 +47,14 @@ export class ProjectState {
   reader = $state('');
   /** The case open in the viewer. */
   currentCase = $state<string | null>(null);
+  /**
+   * The case folder and session last opened from a blinded project: the review screen offers no
+   * model run (and so no model mask or contribution readout) for them. See hidesModel.
+   */
+  blinded = $state.raw<{ readonly path: string; sessionId: string | null } | null>(null);
+  /** Export options. */
+  exportFormat = $state<'nifti' | 'seg' | 'both'>('nifti');
+  exportLayout = $state<'readers' | 'brats'>('readers');
 
   constructor(api: ProjectApi, reader: string) {
     this.#api = api;
@@ -180,10 +188,40 @@ export class ProjectState {
     const projectId = this.#worklist?.projectId;
     if (!projectId) return;
     const r = await this.#try('Export failed', () =>
-      this.#api.exportProject({ projectId, outDir }),
+      this.#api.exportProject({
+        projectId,
+        outDir,
+        format: this.exportFormat,
+        layout: this.exportLayout,
+      }),
     );
     if (r)
-      this.message = `Exported ${r.annotations.length} signed-off annotation(s) to ${r.outDir}${r.notSignedOff ? ` (${r.notSignedOff} not signed off, left out)` : ''}; table ${r.tsv}`;
+      this.message =
+        `Exported ${r.annotations.length} signed-off annotation(s) to ${r.outDir}${r.notSignedOff ? ` (${r.notSignedOff} not signed off, left out)` : ''}; table ${r.tsv}` +
+        (r.notes.length ? ` — ${r.notes.length} note(s): ${r.notes.join('; ')}` : '');
+  }
+
+  /** Called before a case opens: remembers it when the project is blinded (either way). */
+  opening(casePath: string): void {
+    const s = this.#worklist?.settings;
+    this.blinded =
+      s && (!s.showModelMask || !s.showContributions) ? { path: casePath, sessionId: null } : null;
+  }
+
+  /** Called once the reader's session of the case opening is known. */
+  opened(sessionId: string): void {
+    if (this.blinded) this.blinded = { ...this.blinded, sessionId };
+  }
+
+  /**
+   * True when the review screen shows a blinded project case: its reader's session, or the case
+   * while it loads. Another study or session opened afterwards is not blinded.
+   */
+  hidesModel(studyPath: string | undefined, sessionId: string | undefined): boolean {
+    const b = this.blinded;
+    if (!b) return false;
+    if (sessionId) return sessionId === b.sessionId;
+    return studyPath !== undefined && studyPath === b.path;
   }
 
   /** The next (1) or previous (−1) visible case. */

@@ -8,7 +8,7 @@ import { sessionResultView, toResultView, type EvaluationRowView } from './resul
 import { overridesFor } from './overrides.ts';
 import { PROVIDER_CHOICES, providersFor } from './providers.ts';
 import type { ResultView, Slot, StudyView } from './viewTypes.ts';
-import type { PrepModeView, PreparationDecisionDto, PreparationDto } from './preparationView.ts';
+import type { PrepModeView, PreparationDecisionDto } from './preparationView.ts';
 
 type StudyDto = ResultOf<(typeof apiMethods)['getStudy']>;
 type AssignmentDto = ResultOf<(typeof apiMethods)['setAssignment']>;
@@ -235,12 +235,6 @@ export class ReviewClient {
     return this.api.getPreparationDecision({ studyId });
   }
 
-  /** What the preparation did in a finished job (null: none recorded). */
-  async getPreparation(jobId: string): Promise<PreparationDto | null> {
-    const status = await this.api.getSegmentation({ jobId });
-    return status.result?.preparation ?? null;
-  }
-
   async cancelJob(jobId: string): Promise<void> {
     await this.api.cancelJob({ jobId });
   }
@@ -350,8 +344,19 @@ export class ReviewClient {
     return this.#session(await this.api.undoSessionEdit({ sessionId, reader }));
   }
 
-  async signOff(sessionId: string, reader: string): Promise<SessionView> {
-    return this.#session(await this.api.signOffSession({ sessionId, reader }));
+  /**
+   * Signs off; `seen` is what the screen showed (the session's updatedAt and the shown result's
+   * inputs), so the service refuses a session changed since or a stale result (issue 11).
+   */
+  async signOff(
+    sessionId: string,
+    reader: string,
+    seen: {
+      readonly updatedAt: string;
+      readonly inputSeries: Readonly<Record<Slot, string | null>> | null;
+    },
+  ): Promise<SessionView> {
+    return this.#session(await this.api.signOffSession({ sessionId, reader, seen }));
   }
 
   async reopen(sessionId: string, reader: string): Promise<SessionView> {

@@ -108,6 +108,8 @@ export class ReviewViewer {
   /** setTiles calls run one after another: overlapping ones left a pane black (issue 11). */
   #tilesQueue: Promise<void> = Promise.resolve();
   #firstRender: (() => void) | null = null;
+  /** Called after each layout change is on screen (the preparation check re-attaches). */
+  #tilesSet: (() => void) | null = null;
 
   private constructor(engine: RenderingEngine) {
     this.#engine = engine;
@@ -152,6 +154,8 @@ export class ReviewViewer {
 
   async #setTilesNow(tiles: readonly TileSpec[]): Promise<void> {
     const kept = new Map<string, Types.ICamera>();
+    // The window too: a pane's W/L survives another series loading (the viewports are remade).
+    const keptWindow = new Map<string, { lower: number; upper: number }>();
     for (const t of tiles) {
       const old = this.#tiles.find(
         (o) =>
@@ -159,6 +163,8 @@ export class ReviewViewer {
       );
       const vp = old && this.#engine.getViewport(t.viewportId);
       if (vp) kept.set(t.viewportId, vp.getCamera());
+      const voi = (vp as Types.IVolumeViewport | undefined)?.getProperties()?.voiRange;
+      if (voi) keptWindow.set(t.viewportId, { lower: voi.lower, upper: voi.upper });
     }
     this.#detachPick();
     this.#detachBrush();
@@ -184,6 +190,7 @@ export class ReviewViewer {
     );
     for (const t of tiles) group?.addViewport(t.viewportId, ENGINE_ID);
     for (const [id, camera] of kept) this.#engine.getViewport(id)?.setCamera(camera);
+    for (const t of tiles) this.#setDefaultWindow(t, keptWindow.get(t.viewportId));
     this.#watchCameras();
     const samePlane = new Set(tiles.map((t) => t.plane)).size === 1;
     if (samePlane && tiles.length > 1) {
@@ -202,6 +209,26 @@ export class ReviewViewer {
     this.#engine.renderViewports(this.viewportIds);
     await new Promise<void>((resolve) => setTimeout(resolve, REDRAW_DELAY_MS));
     this.#engine.renderViewports(this.viewportIds);
+    this.#tilesSet?.();
+  }
+
+  /** Called after every layout change (setTiles) is on screen. */
+  onTilesSet(listener: (() => void) | null): void {
+    this.#tilesSet = listener;
+  }
+
+  /** Viewports showing `volumeId`, with their elements (the preparation check draws over them). */
+  tilesShowing(volumeId: string): { viewportId: string; element: HTMLDivElement }[] {
+    return this.#tiles
+      .filter((t) => t.volumeId === volumeId)
+      .map((t) => ({ viewportId: t.viewportId, element: t.element }));
+  }
+
+  /** Canvas point (CSS px from the element's top left) → LPS world, or null. */
+  canvasToWorld(viewportId: string, x: number, y: number): [number, number, number] | null {
+    if (!this.#tiles.some((t) => t.viewportId === viewportId)) return null;
+    const w = this.#engine.getViewport(viewportId)?.canvasToWorld([x, y]);
+    return w ? [w[0], w[1], w[2]] : null;
   }
 
   /** Shows a labelmap volume (already in the cache) as the tumour overlay on every tile. */
@@ -449,9 +476,32 @@ export class ReviewViewer {
       const vp = this.#engine.getViewport(id) as Types.IVolumeViewport | undefined;
       vp?.resetCamera();
       vp?.resetProperties();
+      const tile = this.#tiles.find((t) => t.viewportId === id);
+      if (tile) this.#setDefaultWindow(tile);
     }
     if (centre) this.jumpTo(centre);
     this.#engine.renderViewports(this.viewportIds);
+  }
+
+  /**
+   * Sets a tile's window to `range`, else to the series' suggested window (the api's robust
+   * percentile window, kept in the volume's metadata). Cornerstone ignores that metadata for a
+   * local volume and showed 0–1024 (W 1024 L 512) after import and after a reset.
+   */
+  #setDefaultWindow(tile: TileSpec, range?: { lower: number; upper: number }): void {
+    const vp = this.#engine.getViewport(tile.viewportId) as Types.IVolumeViewport | undefined;
+    const meta = cache.getVolume(tile.volumeId)?.metadata as
+      { voiLut?: { windowCenter: number; windowWidth: number }[] } | undefined;
+    const lut = meta?.voiLut?.[0];
+    const voiRange =
+      range ??
+      (lut && lut.windowWidth > 0
+        ? {
+            lower: lut.windowCenter - lut.windowWidth / 2,
+            upper: lut.windowCenter + lut.windowWidth / 2,
+          }
+        : undefined);
+    if (vp && voiRange) vp.setProperties({ voiRange });
   }
 
   /** Moves every viewport to show the LPS point (centres the slice on it). */
@@ -483,6 +533,15 @@ export class ReviewViewer {
     const c = this.#engine.getViewport(viewportId).worldToCanvas([world[0], world[1], world[2]]);
     const rect = tile.element.getBoundingClientRect();
     return [rect.left + c[0], rect.top + c[1]];
+  }
+
+  /** The LPS point under page coordinates (CSS px) in a viewport: the inverse of worldToPage. */
+  pageToWorld(viewportId: string, x: number, y: number): [number, number, number] | null {
+    const tile = this.#tiles.find((t) => t.viewportId === viewportId);
+    if (!tile) return null;
+    const rect = tile.element.getBoundingClientRect();
+    const w = this.#engine.getViewport(viewportId).canvasToWorld([x - rect.left, y - rect.top]);
+    return [w[0], w[1], w[2]];
   }
 
   /** Redraws every tile (after annotations changed). */

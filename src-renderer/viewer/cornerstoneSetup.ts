@@ -13,8 +13,8 @@ import {
   PanTool,
   StackScrollTool,
   WindowLevelTool,
-  ZoomTool,
 } from '@cornerstonejs/tools';
+import { CursorZoomTool } from './cursorZoom.ts';
 
 let started: Promise<void> | null = null;
 
@@ -26,7 +26,7 @@ export function ensureCornerstone(): Promise<void> {
     for (const tool of [
       WindowLevelTool,
       PanTool,
-      ZoomTool,
+      CursorZoomTool, // ZoomTool's name; the wheel zooms about the cursor
       StackScrollTool,
       CrosshairsTool,
       BrushTool,

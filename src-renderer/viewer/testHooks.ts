@@ -8,6 +8,8 @@ import type { ReviewViewer } from './ReviewViewer.ts';
 export interface ViewerHooks {
   /** Page coordinates (CSS px) of an LPS point in a viewport, or null. */
   worldToPage(viewportId: string, world: [number, number, number]): [number, number] | null;
+  /** The LPS point under page coordinates (CSS px) in a viewport, or null. */
+  pageToWorld(viewportId: string, x: number, y: number): [number, number, number] | null;
   /** Moves every viewport to the slice through the LPS point. */
   jumpTo(world: [number, number, number]): void;
   /** Viewport ids shown. */
@@ -26,6 +28,7 @@ declare global {
 export function exposeViewerHooks(viewer: ReviewViewer): void {
   const hooks: ViewerHooks = {
     worldToPage: (id, w) => viewer.worldToPage(id, w),
+    pageToWorld: (id, x, y) => viewer.pageToWorld(id, x, y),
     jumpTo: (w) => viewer.jumpTo(w),
     viewportIds: () => viewer.viewportIds,
     firstRenderAt: null,

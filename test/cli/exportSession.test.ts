@@ -100,12 +100,14 @@ describeData('export without re-segmenting', () => {
     sessionId = session.id;
     const [nx, ny, nz] = session.geometry.dims;
     const centre: [number, number, number] = [nx >> 1, ny >> 1, nz >> 1];
-    await api.invoke('editSession', {
+    const edited = await api.invoke('editSession', {
       sessionId,
       reader: READER,
       edit: { kind: 'paintSphere', centerIjk: centre, radiusMm: 4, label: 2, plane: null },
     });
-    const signed = await api.invoke('signOffSession', { sessionId, reader: READER });
+    // What the reader saw: the sign-off check of issue 11.
+    const seen = { updatedAt: edited.updatedAt, inputSeries: edited.result?.inputSeries ?? null };
+    const signed = await api.invoke('signOffSession', { sessionId, reader: READER, seen });
     const lm = await api.invoke('getSessionLabelmap', { sessionId });
     const labels = new Uint8Array(lm.data);
     const ed = labels.reduce((n, x) => n + (x === 2 ? 1 : 0), 0);

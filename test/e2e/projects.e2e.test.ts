@@ -5,9 +5,9 @@
  * opens a case, erases a tumour component and signs off → bob opens the same case and signs off
  * unchanged → Agreement shows a reader WT Dice below 1 → Export signed-off → the exported
  * <reader>/<case>/<case>_seg.nii.gz re-import voxel for voxel equal to the sessions' labelmaps →
- * N / P step through the worklist. A hand-broken project.json is listed as unreadable without
- * hiding the others. Uses the shipped model when present (real masks, so Dice means something),
- * else the tiny test model. Screenshots go to test-artifacts/e2e/issue14-*.png.
+ * N / P step through the worklist → in a blinded project the review screen offers no Run (button
+ * or R) and lists no other reader's session. A hand-broken project.json is listed as unreadable without hiding the others. Uses the
+ * shipped model when present (real masks, so Dice means something), else the tiny test model. Screenshots go to test-artifacts/e2e/issue14-*.png.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import path from 'node:path';
@@ -322,6 +322,52 @@ describeData('research annotation project in Chromium (web mode)', () => {
     await page.getByTestId('sign-off').waitFor({ timeout: 60_000 });
     await page.locator('body').press('p');
     await expect.poll(studyPath, { timeout: 60_000 }).toBe(casePath(CASES[1]));
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+
+  it('a blinded reader is offered no model run: no Run button, R does nothing', async () => {
+    await api.invoke('updateProject', {
+      projectId,
+      readers: ['ann', 'bob', 'cat'],
+      settings: { showModelMask: false },
+    });
+    await openProjects();
+    await expect
+      .poll(
+        () =>
+          projectsDialog()
+            .getByLabel('Reader', { exact: true })
+            .locator('option')
+            .allTextContents(),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toContain('cat');
+    // Another reader's session of the same case exists: the blinded reader must not be offered it.
+    await api.invoke('startAnnotation', { projectId, caseId: CASES[2], reader: 'bob' });
+    const sessionId = await openCaseAs(CASES[2], 'cat', 'dblclick');
+    await page.getByTestId('blinded').waitFor({ timeout: 30_000 });
+    await page.getByTestId('sessions-hidden').waitFor({ timeout: 30_000 });
+    expect(
+      await page
+        .locator('[data-session]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session'))),
+    ).toEqual([sessionId]);
+    expect(await page.getByTestId('run').count()).toBe(0);
+    await page.locator('body').press('r');
+    await page.waitForTimeout(1500);
+    expect(await page.getByTestId('progress').count()).toBe(0);
+    // The reader starts from an empty mask, and pressing R started no model run.
+    const lm = await api.invoke('getSessionLabelmap', { sessionId });
+    expect(new Uint8Array(lm.data).some((v) => v !== 0)).toBe(false);
+    await page.screenshot({ path: shot('7-blinded') });
+    // Not blinded any more: the same screen offers Run again for a sighted reader's case.
+    await api.invoke('updateProject', { projectId, settings: { showModelMask: true } });
+    await openProjects();
+    await openCaseAs(CASES[1], 'bob', 'dblclick');
+    await page.getByTestId('run').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('blinded').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   }, 180_000);
 });

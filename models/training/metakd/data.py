@@ -64,11 +64,12 @@ def pool_regions(seg_kji: np.ndarray) -> np.ndarray:
     return m.sum(axis=(2, 4, 6), dtype=np.uint8)
 
 
-def build_cache_entry(case: str, cache_dir: str = DEFAULT_CACHE) -> str:
-    """Preprocess one case into <cache_dir>/<case>.npz (atomic write); returns the path."""
+def build_cache_entry(case: str, cache_dir: str = DEFAULT_CACHE, case_dir: str | None = None) -> str:
+    """Preprocess one case into <cache_dir>/<case>.npz (atomic write); returns the path.
+    `case_dir` defaults to the shared BraTS 2018 folder's <case> (pipeline.py --data passes its own)."""
     os.makedirs(cache_dir, exist_ok=True)
     path = os.path.join(cache_dir, f"{case}.npz")
-    pre, seg = load_case(os.path.join(brats_dir(), case))
+    pre, seg = load_case(case_dir or os.path.join(brats_dir(), case))
     labels = pool_regions(seg)
     sl = (slice(None),) + tuple(slice(s, e) for s, e in zip(pre.crop_start, pre.crop_end))
     tmp = path + ".tmp.npz"

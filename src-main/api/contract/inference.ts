@@ -14,13 +14,13 @@ import type { LabelVolumes } from '../../core/metrics/regions.ts';
 import type { ContributionReadout } from '../../core/contributions/contributions.ts';
 import type { ProviderAttempt } from '../../core/inference/providers.ts';
 import type { SegmentTimings } from '../../core/inference/segmentStudy.ts';
-import type { PreparationRecord, PrepMode } from '../../core/prepare/types.ts';
+import type { PreparationRecord } from '../../core/prepare/types.ts';
+import { PREP_MODE_CHOICES, PROVIDER_CHOICES } from './choices.ts';
 
-/** Provider names a caller may ask for (kept literal: the contract imports only types from core). */
-export const PROVIDER_CHOICES = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
+/** The literal choices live in choices.ts (no zod there: the CLI parses options with them). */
+export { PREP_MODE_CHOICES, PROVIDER_CHOICES };
+
 const SLOTS = ['flair', 't1', 't1ce', 't2'] as const satisfies readonly ModelSlot[];
-/** Preparation modes for raw studies (issue 10); literal for the same reason as PROVIDER_CHOICES. */
-export const PREP_MODE_CHOICES = ['auto', 'off', 'force'] as const satisfies readonly PrepMode[];
 const jobIdParams = z.object({ jobId: z.string().min(1, 'jobId is required') }).strict();
 
 /** Which model ran. */
@@ -145,6 +145,16 @@ export const inferenceMethods = {
   startSegmentation: method<{ readonly jobId: string }>()(
     startParams,
     'Starts segmenting an imported study in a worker; progress arrives as job events.',
+  ),
+  prewarmSegmentation: method<{ readonly started: boolean }>()(
+    z
+      .object({
+        provider: z.enum(PROVIDER_CHOICES).default('auto'),
+        modelDir: z.string().min(1).optional(),
+      })
+      .strict(),
+    'Starts the segmentation worker and opens the model sessions for this provider ahead of a ' +
+      'job (e.g. while the study imports); a failure surfaces in the job that needs them.',
   ),
   awaitSegmentation: method<SegmentationResultDto>()(
     jobIdParams,

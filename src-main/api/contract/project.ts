@@ -121,7 +121,18 @@ export const projectMethods = {
     'Dice and volume difference per region between every pair of readers and the model.',
   ),
   exportProject: method<ExportProjectResult>()(
-    z.object({ projectId, outDir: z.string().min(1, 'outDir is required') }).strict(),
-    'Writes every signed-off annotation as <reader>/<case>/<case>_seg.nii.gz plus annotations.tsv.',
+    z
+      .object({
+        projectId,
+        outDir: z.string().min(1, 'outDir is required'),
+        /** NIfTI labelmaps, DICOM SEG (DICOM cases only; a NIfTI case says so), or both. */
+        format: z.enum(['nifti', 'seg', 'both']).default('nifti'),
+        /** readers: <reader>/<case>/…; brats: the training layout (images + one label per case). */
+        layout: z.enum(['readers', 'brats']).default('readers'),
+        /** brats layout: whose annotation becomes the case's label file. */
+        reader: reader.optional(),
+      })
+      .strict(),
+    'Writes every signed-off annotation (NIfTI <case>_seg.nii.gz and/or DICOM SEG) plus annotations.tsv; layout brats writes what `npm run train -- --data DIR` reads.',
   ),
 } as const;

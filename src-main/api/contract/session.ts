@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { method } from './method.ts';
 import type { SessionRecord } from '../../core/sessions/types.ts';
+import type { ResultInputs } from '../../core/sessions/resultInputs.ts';
 import type { Geometry } from '../../core/volume/Geometry.ts';
 import type { LabelVolumes } from '../../core/metrics/regions.ts';
 
@@ -15,6 +16,13 @@ export type SessionVolumesMl = LabelVolumes;
 export interface SessionDto extends SessionRecord {
   readonly volumesMl: SessionVolumesMl;
 }
+
+/**
+ * Series id per slot a result was computed from, or a slot holds now (null: none). Staleness is
+ * core's `staleMessage(inputs, assignment)` (core/sessions/resultInputs.ts); the renderer's
+ * integrity.ts keeps a copy of that comparison over this type.
+ */
+export type ResultInputsDto = ResultInputs;
 
 /** A labelmap as bytes (binary result: `data` travels raw over HTTP, as an ArrayBuffer over IPC). */
 export interface LabelmapDto {
@@ -96,6 +104,25 @@ export const sessionEditSchema = z.discriminatedUnion(
   { error: 'kind must be relabelComponent, paintSphere or paintStroke' },
 );
 
+const seriesOfSlot = z.string().min(1).nullable().default(null);
+
+/**
+ * What the reader's screen showed when Sign off was pressed (issue 11): the session revision
+ * (`updatedAt` of the SessionDto it last received) and the inputs of the result it showed
+ * (`result.inputSeries`; null for a session that records none). Core refuses a sign-off of a
+ * session changed since (SESSION_CONFLICT) or of a result computed for other series than the
+ * study's slots hold now (SESSION_STALE).
+ */
+export const signOffSeenSchema = z
+  .object({
+    updatedAt: z.string().min(1, 'seen.updatedAt is the updatedAt of the session you looked at'),
+    inputSeries: z
+      .object({ flair: seriesOfSlot, t1: seriesOfSlot, t1ce: seriesOfSlot, t2: seriesOfSlot })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+
 const pointLps = z.tuple([z.number(), z.number(), z.number()]);
 /** Most measurements in one session. */
 const MAX_MEASUREMENTS = 200;
@@ -145,8 +172,8 @@ export const sessionMethods = {
     'Removes the last edit.',
   ),
   signOffSession: method<SessionDto>()(
-    z.object({ sessionId, reader }).strict(),
-    'Signs the reviewed segmentation off (reader name and time go into the audit trail).',
+    z.object({ sessionId, reader, seen: signOffSeenSchema }).strict(),
+    'Signs the reviewed segmentation off (reader name and time go into the audit trail); refused when the session changed since `seen` or its result is stale.',
   ),
   setSessionMeasurements: method<SessionDto>()(
     z

@@ -46,7 +46,7 @@ type ExportMethods =
   | 'outboxRemove';
 
 /** Reads ContentCreatorName / ContentLabel from <dataDir>/settings.json's "export" section. */
-async function exportSettings(dataDir: string): Promise<ExportSettings> {
+export async function exportSettings(dataDir: string): Promise<ExportSettings> {
   try {
     const json = JSON.parse(await readFile(path.join(dataDir, 'settings.json'), 'utf8')) as {
       export?: Partial<ExportSettings>;
@@ -197,6 +197,17 @@ export function createExportService(
     shutdown: options.shutdown,
   });
   const exportsDir = path.join(options.dataDir, 'exports');
+  /**
+   * Destination changes and the queueing of a send run one at a time (issue 11): a send checked
+   * against a destination that is renamed or removed before its item is queued would otherwise
+   * queue an item for a name that no longer exists.
+   */
+  let destinationsTail: Promise<unknown> = Promise.resolve();
+  const destinationsLocked = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = destinationsTail.then(fn, fn);
+    destinationsTail = run.catch(() => undefined);
+    return run;
+  };
   const run = async (
     format: 'seg' | 'nifti',
     p: ExportParams,
@@ -239,29 +250,52 @@ export function createExportService(
     exportSeg: (p, ctx) => run('seg', p, ctx),
     exportNifti: (p, ctx) => run('nifti', p, ctx),
     listDestinations: async () => (await store.list()).map(redact),
-    saveDestination: async (p) => {
-      const all = await store.list();
-      const name = p.destination.name;
-      const renamed = p.replaces !== undefined && p.replaces !== name;
-      if (renamed && all.some((d) => d.name === name)) {
-        throw new MetaKdError(
-          ErrorCode.InvalidArgument,
-          `A destination named "${name}" exists already; choose another name.`,
-        );
-      }
-      const previous = all.find((d) => d.name === (p.replaces ?? name));
-      const saved = await store.save(keepStoredSecrets(p.destination, previous));
-      if (renamed && p.replaces !== undefined) await store.remove(p.replaces);
-      return redact(saved);
-    },
-    removeDestination: async (p) => ({ removed: await store.remove(p.name) }),
+    saveDestination: (p) =>
+      destinationsLocked(async () => {
+        const all = await store.list();
+        const name = p.destination.name;
+        const renamed = p.replaces !== undefined && p.replaces !== name;
+        if (renamed && all.some((d) => d.name === name)) {
+          throw new MetaKdError(
+            ErrorCode.InvalidArgument,
+            `A destination named "${name}" exists already; choose another name.`,
+          );
+        }
+        const previous = all.find((d) => d.name === (p.replaces ?? name));
+        const saved = await store.save(keepStoredSecrets(p.destination, previous));
+        if (renamed && p.replaces !== undefined) {
+          // New name saved, waiting exports re-pointed, then the old name removed: a crash in
+          // between leaves both names configured, so every waiting export stays deliverable.
+          await outbox.redirect(p.replaces, name);
+          await store.remove(p.replaces);
+        }
+        return redact(saved);
+      }),
+    removeDestination: (p) =>
+      destinationsLocked(async () => {
+        // Refused rather than failing the waiting exports: a PACS admin removing a destination
+        // must not lose results silently; they send or remove those exports first (outbox view).
+        const waiting = (await outbox.waitingFor(p.name)).length;
+        if (waiting > 0) {
+          throw new MetaKdError(
+            ErrorCode.InvalidArgument,
+            `${waiting} export${waiting === 1 ? ' is' : 's are'} still waiting in the outbox for "${p.name}": ` +
+              'retry or remove them in the outbox first, or edit the destination instead of removing it.',
+          );
+        }
+        return { removed: await store.remove(p.name) };
+      }),
     testDestination: async (p) => ({
       ok: true as const,
       ms: (await testDestination(await store.get(p.name))).ms,
     }),
     send: async (p, ctx) => {
-      await store.get(p.to); // fail now, before queueing, when the destination does not exist
-      const item = await outbox.enqueue(await collectDicomFiles(p.files), p.to);
+      await store.get(p.to); // fail now, before reading the files, when it does not exist
+      const files = await collectDicomFiles(p.files);
+      const item = await destinationsLocked(async () => {
+        await store.get(p.to); // still there (not renamed or removed meanwhile) when queued
+        return outbox.enqueue(files, p.to);
+      });
       outbox.start();
       const jobId = `send-${item.id}`;
       try {

@@ -22,6 +22,7 @@ import { studyStore, type StudyStore } from './studyStore.ts';
 
 type InferenceMethodName =
   | 'startSegmentation'
+  | 'prewarmSegmentation'
   | 'awaitSegmentation'
   | 'getSegmentation'
   | 'cancelJob'
@@ -57,6 +58,8 @@ interface Job {
   error?: { code: string; message: string; file?: string };
   result?: SegmentationResultDto;
   labelmap?: Volume;
+  /** The preparation's brain mask on the labelmap's grid (issue 10), when it ran. */
+  brainMask?: Volume;
 }
 
 /** The model folder for a request: param, $METAKD_MODEL, or the shipped default. */
@@ -179,7 +182,18 @@ export function createInferenceService(
       status: 'running',
       promise: worker
         .run(
-          { model, volumes, provider: p.provider, contributions: p.contributions, prep: p.prep },
+          {
+            model,
+            volumes,
+            provider: p.provider,
+            contributions: p.contributions,
+            prep: p.prep,
+            // The preparation's models come from the service's models folder, like the tumour model.
+            prepareOptions: {
+              templateDir: path.join(options.modelsDir, 'brats-template'),
+              brainModelDir: path.join(options.modelsDir, 'mindgrab'),
+            },
+          },
           {
             signal: controller.signal,
             onProgress: (stage, done, total) => {
@@ -191,6 +205,7 @@ export function createInferenceService(
         .then(
           (r) => {
             entry.labelmap = r.labelmap;
+            entry.brainMask = r.brainMask;
             entry.result = toDto(jobId, p.studyId, stored.study.sourcePath, inputs, r);
             entry.status = 'done';
             ctx.emit({ type: 'job.finished', jobId, status: 'done' });
@@ -216,6 +231,12 @@ export function createInferenceService(
 
   const parts: ServiceParts<InferenceMethodName> = {
     startSegmentation: async (p, ctx) => start(p, ctx),
+    // The CLI calls this before importing, so the worker's start-up and session creation overlap
+    // the import; a job with the same model and provider then reuses those sessions.
+    prewarmSegmentation: async (p) => {
+      void worker.prewarm({ model: resolveModelDir(options, p.modelDir), provider: p.provider });
+      return { started: true };
+    },
     awaitSegmentation: async ({ jobId }) => job(jobId).promise,
     getSegmentation: async ({ jobId }) => {
       const j = job(jobId);
@@ -310,13 +331,16 @@ export function createInferenceService(
         warnings: r.warnings,
         expectedAccuracy: r.expectedAccuracy,
         ...(r.contributions ? { contributions: r.contributions } : {}),
+        ...(r.preparation ? { preparation: r.preparation } : {}),
       },
+      ...(j.brainMask ? { brainMask: j.brainMask.data as Uint8Array } : {}),
     };
   };
   const prewarm = () => {
     const timer = setTimeout(() => {
       // Once a job has started, the worker is up and its sessions are those the user chose.
-      if (jobs.size === 0) worker.prewarm({ model: resolveModelDir(options), provider: 'auto' });
+      if (jobs.size === 0)
+        void worker.prewarm({ model: resolveModelDir(options), provider: 'auto' });
     }, PREWARM_DELAY_MS);
     timer.unref();
   };

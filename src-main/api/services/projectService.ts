@@ -24,6 +24,7 @@ import type { CallContext } from '../contract/events.ts';
 import type { ResultOf } from '../contract/method.ts';
 import type { AnnotationDto } from '../contract/project.ts';
 import type { ServiceOptions, ServiceParts } from './types.ts';
+import { exportSettings } from './exportService.ts';
 import { readModelOutput, type ModelOutput } from './projectModelOutput.ts';
 import { createProjectRunner } from './projectRunner.ts';
 
@@ -60,13 +61,17 @@ export function createProjectService(
   const runner = createProjectRunner(store, invoke);
 
   async function caseRecords(p: ProjectRecord): Promise<Map<string, CaseRecord>> {
-    const out = new Map<string, CaseRecord>();
-    for (const c of p.cases) out.set(c.id, await store.caseRecord(p.id, c.id));
-    return out;
+    // In parallel: a worklist of 100 cases reads 100 small files.
+    const recs = await Promise.all(p.cases.map((c) => store.caseRecord(p.id, c.id)));
+    return new Map(p.cases.map((c, i) => [c.id, recs[i]]));
   }
 
-  async function sessionRecords(): Promise<Map<string, SessionRecord>> {
-    return new Map((await sessions().list()).map((s) => [s.id, s]));
+  /** The records of the project's sessions only (not every session in the data folder). */
+  async function sessionRecords(
+    cases: ReadonlyMap<string, CaseRecord>,
+  ): Promise<Map<string, SessionRecord>> {
+    const ids = [...cases.values()].flatMap((c) => c.annotations.map((a) => a.sessionId));
+    return sessions().records(ids);
   }
 
   const modelOutput = (projectId: string, caseId: string) =>
@@ -80,7 +85,8 @@ export function createProjectService(
       ),
       warnings: r.warnings,
       expectedAccuracy: r.expectedAccuracy,
-      ...(p.settings.showContributions && r.contributions
+      // The readout is made of the model's volumes: a reader blinded to its mask sees neither.
+      ...(p.settings.showContributions && p.settings.showModelMask && r.contributions
         ? { contributions: r.contributions }
         : {}),
     };
@@ -178,7 +184,7 @@ export function createProjectService(
         if (c.model.status === 'running' && id !== active)
           cases.set(id, { ...c, model: { status: 'queued' } });
       }
-      return buildWorklist(p, cases, await sessionRecords());
+      return buildWorklist(p, cases, await sessionRecords(cases));
     },
     runProjectModel: async ({ projectId, retryFailed }) => {
       if (runner.status(projectId).running) return runner.status(projectId);
@@ -300,9 +306,14 @@ export function createProjectService(
       for (const id of ids) out.push(await agreementOf(p, id));
       return out;
     },
-    exportProject: async ({ projectId, outDir }) => {
+    exportProject: async ({ projectId, outDir, format, layout, reader }, ctx) => {
       const p = await store.load(projectId);
       return exportProject({
+        format,
+        layout,
+        reader,
+        seg: { settings: await exportSettings(options.dataDir), appVersion: options.appVersion },
+        signal: ctx.signal,
         project: p,
         cases: await caseRecords(p),
         loadSession: (id) => sessions().load(id),

@@ -5,10 +5,12 @@
  */
 import { labelVolumes } from '../../core/metrics/regions.ts';
 import { SessionStore, type LoadedSession } from '../../core/sessions/SessionStore.ts';
+import { toResultInputs } from '../../core/sessions/resultInputs.ts';
 import type { SessionModelInfo, SessionResultFacts } from '../../core/sessions/types.ts';
 import type { Geometry } from '../../core/volume/Geometry.ts';
 import type { LabelmapBox, SessionDto } from '../contract/session.ts';
 import type { ServiceOptions, ServiceParts } from './types.ts';
+import { studyStore, type StudyStore } from './studyStore.ts';
 
 /** What a session needs from a finished segmentation job. */
 export interface FinishedSegmentation {
@@ -22,6 +24,8 @@ export interface FinishedSegmentation {
   readonly labels: Uint8Array;
   /** Inputs, warnings, expected accuracy and contributions of the run (kept in the session). */
   readonly result?: SessionResultFacts;
+  /** The preparation's brain mask on `geometry` (issue 10): kept with the session. */
+  readonly brainMask?: Uint8Array;
 }
 
 /** Looks up a finished job's labelmap (the engine's job store). */
@@ -59,6 +63,7 @@ function toDto(s: LoadedSession): SessionDto {
 export function createSessionService(
   options: ServiceOptions,
   source: SegmentationSource,
+  studies: StudyStore = studyStore,
 ): ServiceParts<
   | 'createSession'
   | 'openSession'
@@ -107,7 +112,17 @@ export function createSessionService(
     editSession: async ({ sessionId, reader, edit }) =>
       toDto(await store.edit(sessionId, reader, edit)),
     undoSessionEdit: async ({ sessionId, reader }) => toDto(await store.undo(sessionId, reader)),
-    signOffSession: async ({ sessionId, reader }) => toDto(await store.signOff(sessionId, reader)),
+    signOffSession: async ({ sessionId, reader, seen }) =>
+      toDto(
+        await store.signOff(sessionId, reader, {
+          seen,
+          // The study's assignment as this process holds it now (what every screen shows).
+          currentAssignment: (studyId) =>
+            studies.hasStudy(studyId)
+              ? toResultInputs(studies.getAssignment(studyId).assignment)
+              : null,
+        }),
+      ),
     reopenSession: async ({ sessionId, reader }) => toDto(await store.reopen(sessionId, reader)),
     setSessionMeasurements: async ({ sessionId, reader, measurements }) =>
       toDto(await store.setMeasurements(sessionId, reader, measurements)),

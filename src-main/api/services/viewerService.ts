@@ -55,7 +55,11 @@ export function robustWindow(data: VoxelArray): { center: number; width: number 
 
 /** A standalone ArrayBuffer holding exactly the array's bytes (no copy when it already is one). */
 function ownBuffer(a: VoxelArray): ArrayBuffer {
-  const buf = a.buffer as ArrayBuffer;
+  // A NIfTI volume may live in shared memory (readNifti, for the segmentation worker); IPC and
+  // HTTP carry only a plain ArrayBuffer, so that one is copied out.
+  if (!(a.buffer instanceof ArrayBuffer))
+    return new Uint8Array(a.buffer, a.byteOffset, a.byteLength).slice().buffer;
+  const buf = a.buffer;
   return a.byteOffset === 0 && a.byteLength === buf.byteLength
     ? buf
     : buf.slice(a.byteOffset, a.byteOffset + a.byteLength);

@@ -12,7 +12,7 @@ import type { CliCommand, CliIo } from '../command.ts';
 import { ApiError, type ApiService } from '../../api/service.ts';
 import type { ApiEvent } from '../../api/contract.ts';
 import type { ExportResultDto } from '../../api/contract/export.ts';
-import { PROVIDER_CHOICES } from '../../api/contract/inference.ts';
+import { PROVIDER_CHOICES } from '../../api/contract/choices.ts';
 import { parseCliArgs } from './inspect.ts';
 
 const USAGE =

@@ -16,14 +16,20 @@ const HELP = `usage: metakd project create <folder> [--name N] [--reader NAME]..
        metakd project agreement <id> [--case C] [--json]
        metakd project consensus <id> --case C --reader NAME --method majority|staple|reader
                                 [--from READER]
-       metakd project export <id> --out DIR
+       metakd project export <id> --out DIR [--format nifti|seg|both] [--layout readers|brats]
+                             [--reader NAME]
 
 A project is a folder whose sub-folders are cases (DICOM or NIfTI studies). run segments every
 case that has no model result yet (one at a time; an interrupted run resumes). Readers annotate in
 the app; agreement compares readers and the model (Dice, volume difference per region); export
-writes every signed-off annotation as DIR/<reader>/<case>/<case>_seg.nii.gz plus annotations.tsv.
+writes every signed-off annotation as DIR/<reader>/<case>/<case>_seg.nii.gz (--format seg|both:
+also <case>_seg.dcm, a DICOM SEG referencing the case's DICOM series; a NIfTI-only case is named
+in the table and the log) plus annotations.tsv. --layout brats writes the training layout instead,
+DIR/<case>/<case>_{flair,t1,t1ce,t2,seg}.nii.gz with one annotation per case (--reader's, else a
+signed-off consensus, else the only one): python3 models/training/pipeline.py --data DIR.
 
-  --blind-mask        readers start from an empty mask, not the model's (reader studies)
+  --blind-mask        readers start from an empty mask, not the model's (reader studies); the
+                      review screen offers no model run and no contribution readout
   --no-contributions  readers do not see the per-sequence contribution readout`;
 
 function usageError(message: string): never {
@@ -105,7 +111,7 @@ export const projectCommand: CliCommand = {
     const [sub, ...rest] = args;
     const a = parse(
       rest,
-      ['--name', '--reader', '--case', '--method', '--from', '--out'],
+      ['--name', '--reader', '--case', '--method', '--from', '--out', '--format', '--layout'],
       ['--blind-mask', '--no-contributions', '--retry-failed', '--json'],
     );
     const id = () => a.pos[0] ?? usageError(`project ${sub} needs a project id`);
@@ -181,13 +187,26 @@ export const projectCommand: CliCommand = {
       }
       case 'export': {
         const out = a.opt('--out') ?? usageError('--out DIR is required');
-        const r = await api.invoke('exportProject', { projectId: id(), outDir: path.resolve(out) });
+        const format = a.opt('--format') ?? 'nifti';
+        if (format !== 'nifti' && format !== 'seg' && format !== 'both')
+          usageError('--format is nifti, seg or both');
+        const layout = a.opt('--layout') ?? 'readers';
+        if (layout !== 'readers' && layout !== 'brats') usageError('--layout is readers or brats');
+        const r = await api.invoke('exportProject', {
+          projectId: id(),
+          outDir: path.resolve(out),
+          format,
+          layout,
+          reader: a.opt('--reader'),
+        });
         if (a.has('--json')) json(r);
-        else
+        else {
           io.stdout.write(
             `${r.annotations.length} signed-off annotation(s) in ${r.outDir} (${r.annotations.filter((x) => x.written).length} written now)` +
               `${r.notSignedOff ? `; ${r.notSignedOff} not signed off, left out` : ''}\nTable: ${r.tsv}\n`,
           );
+          for (const n of r.notes) io.stderr.write(`note: ${n}\n`);
+        }
         return 0;
       }
       default:

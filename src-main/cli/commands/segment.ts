@@ -3,7 +3,6 @@
  * api only. A folder of cases (one per sub-folder) is processed one case per child process,
  * continuing past failures, with summary.json / summary.tsv.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,11 +11,8 @@ import type { CliCommand, CliIo } from '../command.ts';
 import type { ApiService } from '../../api/service.ts';
 import { ApiError } from '../../api/service.ts';
 import type { ApiEvent } from '../../api/contract.ts';
-import {
-  PREP_MODE_CHOICES,
-  PROVIDER_CHOICES,
-  type SegmentationResultDto,
-} from '../../api/contract/inference.ts';
+import type { SegmentationResultDto } from '../../api/contract/inference.ts';
+import { PREP_MODE_CHOICES, PROVIDER_CHOICES } from '../../api/contract/choices.ts';
 
 const HELP = `usage: metakd segment <path> [--out DIR] [--provider auto|cpu|webgpu|cuda|dml|coreml]
                       [--sequences flair,t1,t1ce,t2] [--contributions] [--json] [--model DIR]
@@ -165,6 +161,9 @@ async function segmentOne(o: Options, api: ApiService, io: CliIo): Promise<numbe
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   try {
+    // Worker start-up and session creation run while the study imports (issue 13: the first
+    // result sooner). The call returns at once; a failure there is reported by the job.
+    await api.invoke('prewarmSegmentation', { provider: o.provider, modelDir: o.model });
     const imported = await api.invoke('importStudy', { path: o.path }, { emit, signal: ac.signal });
     const importMs = performance.now() - t0;
     if (imported.studies.length === 0) {
@@ -247,7 +246,9 @@ interface CaseOutcome {
   provider?: string;
 }
 
-function runChild(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function runChild(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  // Loaded here: only batch runs spawn, and child_process costs every start-up (issue 13).
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

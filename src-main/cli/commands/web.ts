@@ -4,7 +4,6 @@
  * (STYLE.md §1), so this command launches it as its own process and passes signals through.
  */
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CliCommand } from '../command.ts';
 
@@ -35,6 +34,8 @@ export const webCommand: CliCommand = {
     'Stop with Ctrl-C.',
   ].join('\n'),
   async run(args) {
+    // Loaded here, not at start-up: only this command spawns (issue 13, fast start).
+    const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [...SERVER_ARGV, ...args], { stdio: 'inherit' });
     const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
     const onInt = forward('SIGINT');

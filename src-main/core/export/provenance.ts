@@ -21,6 +21,11 @@ export interface Provenance {
   readonly sequencesUsed?: readonly string[];
   /** True when a person edited the mask after the model produced it. */
   readonly editedByHuman: boolean;
+  /**
+   * A reader drew the mask from scratch, without the model's mask (a blinded project annotation):
+   * SEG SegmentAlgorithmType MANUAL, no SegmentAlgorithmName.
+   */
+  readonly manual?: boolean;
   /** Who edited or signed off (free text from settings), when known. */
   readonly editedBy?: string;
   /** The review session the labelmap came from, when it came from one. */

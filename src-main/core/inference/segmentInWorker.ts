@@ -26,11 +26,13 @@ export type WorkerRequest = Omit<
 export type WorkerInMessage =
   | { type: 'run'; id: number; request: WorkerRequest }
   | { type: 'cancel'; id: number }
-  | { type: 'warm'; model: string; provider?: ProviderChoice; threads?: number };
+  | { type: 'warm'; id: number; model: string; provider?: ProviderChoice; threads?: number };
 
 /** Messages the worker posts. */
 export type WorkerOutMessage =
   | { type: 'ready' }
+  /** A `warm` request ended (sessions open, or failed: the job that needs them reports that). */
+  | { type: 'warmed'; id: number }
   | { type: 'progress'; id: number; stage: string; done: number; total: number }
   | { type: 'result'; id: number; result: SegmentResult }
   | { type: 'error'; id: number; error: { code: string; message: string; file?: string } };
@@ -96,15 +98,25 @@ export class SegmentationWorker {
   private readonly queue: Pending[] = [];
   private active: (Pending & { finish: (fn: () => void) => void }) | undefined;
   private nextId = 1;
+  /** Warm-ups in flight, by id: settled when the worker says so or goes away. */
+  private readonly warming = new Map<number, () => void>();
   /** Workers started so far (a replaced worker counts again); for tests and diagnostics. */
   started = 0;
 
   constructor(private readonly entry: URL = DEFAULT_ENTRY) {}
 
-  /** Starts the worker now (cheap when already running); optionally opens a model's sessions. */
-  prewarm(warm?: { model: string; provider?: ProviderChoice; threads?: number }): void {
+  /**
+   * Starts the worker now (cheap when already running); optionally opens a model's sessions in
+   * it, which a later job with the same model, provider and threads reuses. The promise settles
+   * (never rejects) once the worker is done trying; callers need not wait for it.
+   */
+  prewarm(warm?: { model: string; provider?: ProviderChoice; threads?: number }): Promise<void> {
     const w = this.ensureWorker();
-    if (warm) w.postMessage({ type: 'warm', ...warm } satisfies WorkerInMessage);
+    if (!warm) return Promise.resolve();
+    const id = this.nextId++;
+    const done = new Promise<void>((resolve) => this.warming.set(id, resolve));
+    w.postMessage({ type: 'warm', id, ...warm } satisfies WorkerInMessage);
+    return done;
   }
 
   /** Queues a job; rejects with MetaKdError (Cancelled when `signal` aborts). */
@@ -134,6 +146,7 @@ export class SegmentationWorker {
     for (const j of this.queue.splice(0)) j.reject(cancelled());
     const w = this.worker;
     this.worker = undefined;
+    this.settleWarmups();
     const job = this.active;
     job?.finish(() => job.reject(cancelled()));
     await w?.terminate();
@@ -157,11 +170,23 @@ export class SegmentationWorker {
   private onGone(w: Worker, message: string, cause?: Error): void {
     if (this.worker !== w) return; // a worker we replaced or closed on purpose
     this.worker = undefined;
+    this.settleWarmups();
     const job = this.active;
     job?.finish(() => job.reject(new MetaKdError(ErrorCode.Internal, message, { cause })));
   }
 
+  /** Settles every warm-up in flight (its worker is gone). */
+  private settleWarmups(): void {
+    for (const resolve of this.warming.values()) resolve();
+    this.warming.clear();
+  }
+
   private onMessage(m: WorkerOutMessage): void {
+    if (m.type === 'warmed') {
+      this.warming.get(m.id)?.();
+      this.warming.delete(m.id);
+      return;
+    }
     const job = this.active;
     if (m.type === 'ready' || !job || m.id !== job.id) return;
     if (m.type === 'progress') job.options.onProgress?.(m.stage, m.done, m.total);
@@ -229,8 +254,8 @@ export function prewarmSegmentationWorker(warm?: {
   model: string;
   provider?: ProviderChoice;
   threads?: number;
-}): void {
-  sharedSegmentationWorker().prewarm(warm);
+}): Promise<void> {
+  return sharedSegmentationWorker().prewarm(warm);
 }
 
 /** Segments in the shared worker thread. Rejects with MetaKdError (Cancelled when `signal` aborts). */

@@ -4,14 +4,16 @@
  * provider choice and threads), so only the first job pays for session creation and the provider
  * self-test. One job at a time; the main side (segmentInWorker.ts) queues them.
  * In: `run` (request), `cancel` (job id), `warm` (open sessions ahead of a job).
- * Out: `ready` once loaded, then per job `progress`, `result` (labelmap buffer transferred) or
- * `error`.
+ * Out: `ready` once loaded, `warmed` when a warm-up ended, then per job `progress`, `result`
+ * (labelmap buffer transferred) or `error`.
  */
 import { parentPort } from 'node:worker_threads';
 import { isMetaKdError } from '../errors.ts';
-import { loadManifest } from '../model/loadManifest.ts';
+import { loadManifest, verifyModelFiles } from '../model/loadManifest.ts';
 import { segmentStudy } from './segmentStudy.ts';
 import { cachingRunnerSource } from './runnerCache.ts';
+import { cachedGaussianImportance } from './slidingWindow.ts';
+import { patchIjk } from '../preprocess/preprocess.ts';
 import type { WorkerInMessage, WorkerOutMessage } from './segmentInWorker.ts';
 
 const port = parentPort;
@@ -48,19 +50,29 @@ async function runJob(m: Extract<WorkerInMessage, { type: 'run' }>): Promise<voi
 async function warm(m: Extract<WorkerInMessage, { type: 'warm' }>): Promise<void> {
   try {
     const model = await loadManifest(m.model);
+    // Hashed while the sessions open: the job's own check then finds the hash in the process's
+    // cache (loadManifest.ts) instead of reading the graphs on its critical path (issue 13).
+    const verified = verifyModelFiles(model).catch(() => undefined);
     const runner = await runners.acquire(model, { provider: m.provider, threads: m.threads });
     await runners.release(runner, false);
+    await verified;
+    const mf = model.manifest;
+    cachedGaussianImportance(patchIjk(mf), mf.inference.gaussianSigmaScale);
   } catch {
     // Nothing to report here: the job that needs these sessions gets the error with its context.
+  } finally {
+    post({ type: 'warmed', id: m.id });
   }
 }
 
-// Jobs arrive one at a time, but a cancel must be handled while a job runs: chain the work and
-// handle `cancel` immediately.
+// Jobs arrive one at a time, but a cancel must be handled while a job runs: chain the jobs and
+// handle `cancel` immediately. A warm-up is not chained: a job that arrives while sessions are
+// being opened preprocesses meanwhile and then waits for the same cached runner (runnerCache
+// hands out one creation per key), instead of waiting for the warm-up before it starts.
 let chain: Promise<void> = Promise.resolve();
 port.on('message', (m: WorkerInMessage) => {
   if (m.type === 'cancel') controllers.get(m.id)?.abort();
   else if (m.type === 'run') chain = chain.then(() => runJob(m));
-  else if (m.type === 'warm') chain = chain.then(() => warm(m));
+  else if (m.type === 'warm') void warm(m);
 });
 post({ type: 'ready' });

@@ -67,3 +67,26 @@ export function gaussianImportance(patchIjk: Vec3, sigmaScale: number): Float32A
   for (let x = 0; x < n; x++) out[x] = map[x] < minPos ? minPos : map[x];
   return out;
 }
+
+/** Importance maps already computed, by patch size and sigma scale (one per model in practice). */
+const importanceCache = new Map<string, Float32Array>();
+/** Maps kept: a model has one patch size; a few models at most are used in one process. */
+const IMPORTANCE_CACHE_SIZE = 4;
+
+/**
+ * gaussianImportance, computed once per patch size and sigma scale (for the shipped model 614k
+ * voxels, tens of ms): the worker computes it while warming up, so a job does not. The array is
+ * shared between callers and must not be written to.
+ */
+export function cachedGaussianImportance(patchIjk: Vec3, sigmaScale: number): Float32Array {
+  const key = `${patchIjk.join('x')}@${sigmaScale}`;
+  let map = importanceCache.get(key);
+  if (!map) {
+    map = gaussianImportance(patchIjk, sigmaScale);
+    if (importanceCache.size >= IMPORTANCE_CACHE_SIZE) {
+      importanceCache.delete(importanceCache.keys().next().value as string);
+    }
+    importanceCache.set(key, map);
+  }
+  return map;
+}

@@ -19,6 +19,7 @@ import { coregister } from './coregister.ts';
 import { decidePreparation } from './decidePreparation.ts';
 import {
   maskBox,
+  resampleMaskInsideThrough,
   resampleNearestThrough,
   resampleTrilinearThroughBox,
 } from './resampleComposed.ts';
@@ -182,9 +183,11 @@ export async function prepareStudy(p: PrepareParams): Promise<PreparedStudy> {
   const referenceSlot = preparationReference(p.volumes, p.order);
   const ref = p.volumes[referenceSlot] as Volume;
   // The reference's brain mask does not depend on the co-registrations: the network runs in its
-  // worker thread (onnxruntime, the costliest step) while elastix registers the other series on
-  // this one, so on two cores the two overlap. Co-registration starts once the network has been
-  // handed over (elastix's wasm blocks this thread for a whole registration).
+  // worker thread (onnxruntime, the costliest step) while elastix registers the other series in
+  // its own worker (registration/elastixInWorker.ts), so on two cores the two overlap; the
+  // template alignment starts as soon as the mask is there, beside any co-registration still
+  // running. Co-registration starts once the network has been handed over (conforming the
+  // reference for the network runs on this thread first).
   const brainWarnings: string[] = [];
   const template = loadTemplate(p.templateDir); // read while the other steps run
   template.catch(() => undefined); // awaited below
@@ -203,23 +206,50 @@ export async function prepareStudy(p: PrepareParams): Promise<PreparedStudy> {
       () => undefined,
     ),
   ]);
-  const co = await coregister({ ...p, referenceSlot });
-  const tReg = performance.now();
-  throwIfCancelled(p.signal);
-  const brain = await brainRun;
-  const tBrain = performance.now();
+  // Stops a co-registration still running when another step fails (or the user cancels).
+  const coAbort = new AbortController();
+  const onAbort = (): void => coAbort.abort();
+  p.signal?.addEventListener('abort', onAbort, { once: true });
+  let tReg = 0;
+  const coRun = coregister({ ...p, referenceSlot, signal: coAbort.signal }).then((c) => {
+    tReg = performance.now();
+    return c;
+  });
+  coRun.catch(() => undefined); // awaited below; the brain mask or the alignment may fail first
+  let co: Awaited<typeof coRun>;
+  let brain: Awaited<typeof brainRun>;
+  let align: Awaited<ReturnType<typeof alignToTemplate>>;
+  let tBrain: number;
+  let tAlign: number;
+  try {
+    brain = await brainRun;
+    tBrain = performance.now();
+    throwIfCancelled(p.signal);
+    align = await alignToTemplate({
+      template: await template,
+      strippedReference: stripped(ref, brain.mask),
+      referenceSlot,
+      affine: p.affine,
+      signal: p.signal,
+      onProgress: p.onProgress,
+    });
+    tAlign = performance.now();
+    co = await coRun;
+  } catch (e) {
+    coAbort.abort();
+    throw e;
+  } finally {
+    p.signal?.removeEventListener('abort', onAbort);
+  }
   const warnings = [...co.warnings, ...brainWarnings];
   throwIfCancelled(p.signal);
-  const align = await alignToTemplate({
-    template: await template,
-    strippedReference: stripped(ref, brain.mask),
-    referenceSlot,
-    affine: p.affine,
-    signal: p.signal,
-    onProgress: p.onProgress,
-  });
-  const tAlign = performance.now();
-  const maskBrats = resampleNearestThrough(brain.mask, align.bratsToReference, BRATS_GRID);
+  // A stripped reference's non-zero region: only voxels wholly inside it (no dark rim of
+  // interpolation with the background; resampleComposed.ts says why). MindGrab's mask cuts
+  // through tissue, so nearest neighbour keeps its edge where it is.
+  const maskBrats =
+    brain.record.method === 'nonzero'
+      ? resampleMaskInsideThrough(brain.mask, align.bratsToReference, BRATS_GRID)
+      : resampleNearestThrough(brain.mask, align.bratsToReference, BRATS_GRID);
   const volumes: Partial<Record<ModelSlot, Volume>> = {};
   const composed: Partial<Record<ModelSlot, Mat4>> = {};
   const slots = Object.keys(co.toSeries) as ModelSlot[];
@@ -258,7 +288,7 @@ export async function prepareStudy(p: PrepareParams): Promise<PreparedStudy> {
         registrationMs: tReg - tDecide,
         brainExtractionMs: brainMs,
         alignmentMs: tAlign - tBrain,
-        resampleMs: tEnd - tAlign,
+        resampleMs: tEnd - Math.max(tAlign, tReg),
         totalMs: tEnd - t0,
         cpuMs: cpuMsSince(cpu0),
       },

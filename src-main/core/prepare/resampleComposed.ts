@@ -8,7 +8,13 @@
  * outside → 0) apply unchanged. Every series is resampled once from its native grid through the
  * composed transform (never from elastix's already-interpolated output).
  */
-import { affineLps, geometryFromAffineLps, type Geometry, type Mat4 } from '../volume/Geometry.ts';
+import {
+  affineLps,
+  geometryFromAffineLps,
+  voxelCount,
+  type Geometry,
+  type Mat4,
+} from '../volume/Geometry.ts';
 import type { Volume } from '../volume/Volume.ts';
 import { resampleNearest, resampleTrilinear } from '../preprocess/resample.ts';
 import { invert, multiply } from './transforms.ts';
@@ -31,6 +37,33 @@ export function resampleTrilinearThrough(
 /** Nearest-neighbour (labels) resampling of `source` onto `target` through `pull`. */
 export function resampleNearestThrough(source: Volume, pull: Mat4, target: Geometry): Uint8Array {
   return resampleNearest(movedVolume(source, pull), target);
+}
+
+/**
+ * A target voxel counts as inside when its trilinear interpolation takes at least this share of
+ * its weight from mask voxels (all of it, up to rounding).
+ */
+export const FULLY_INSIDE = 0.99;
+
+/**
+ * A 0/1 mask onto `target` through `pull`, keeping only the voxels that lie wholly inside it: the
+ * mask's trilinear interpolation ≥ FULLY_INSIDE. For the non-zero region of an already stripped
+ * series: a target voxel whose interpolation reaches a zero (background) voxel gets an intensity
+ * mixed with that zero, a dark rim that BraTS data (stripped after resampling) never has; it
+ * shifts the model's per-modality z-score and the look of the brain's edge. Nearest neighbour
+ * kept that rim (measured: synthetic study from Brats18_CBICA_AQQ_1, 1 mm series, true pose, Dice
+ * drop against the BraTS-space run ET 0.017 / TC 0.039 / WT 0.037 with the nearest mask,
+ * 0.016 / 0.036 / 0.031 with interpolation ≥ 0.5, 0.004 / 0.003 / −0.005 with ≥ 0.99).
+ */
+export function resampleMaskInsideThrough(mask: Volume, pull: Mat4, target: Geometry): Uint8Array {
+  // Wholly inside implies a nearest neighbour inside: interpolate only within that mask's box.
+  const box = maskBox(resampleNearestThrough(mask, pull, target), target.dims);
+  const out = new Uint8Array(voxelCount(target));
+  if (!box) return out;
+  const asFloat: Volume = { geometry: mask.geometry, data: Float32Array.from(mask.data) };
+  const w = resampleTrilinearThroughBox(asFloat, pull, target, box);
+  for (let x = 0; x < w.length; x++) out[x] = w[x] >= FULLY_INSIDE ? 1 : 0;
+  return out;
 }
 
 /** Inclusive-exclusive voxel box [lo, hi) on a grid. */

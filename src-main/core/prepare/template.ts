@@ -3,19 +3,18 @@
  * cases): a mean healthy-tissue T1ce on the SRI24 grid. Loaded once per process.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ErrorCode, MetaKdError } from '../errors.ts';
 import { readNifti } from '../io/nifti/index.ts';
 import type { Volume } from '../volume/Volume.ts';
 import { isBratsGrid } from './bratsSpace.ts';
+import { defaultModelsDir } from './modelsDir.ts';
 
 /** The template image's file name inside the template folder. */
 export const TEMPLATE_FILE = 't1ce.nii.gz';
 
 /** <repo>/models/brats-template, or $METAKD_MODELS/brats-template. */
 export function defaultTemplateDir(): string {
-  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-  return path.join(process.env.METAKD_MODELS ?? path.join(repoRoot, 'models'), 'brats-template');
+  return path.join(defaultModelsDir(import.meta.url, 3), 'brats-template');
 }
 
 const cache = new Map<string, Promise<Volume>>();

@@ -186,6 +186,42 @@ export function resampleNearest(source: Volume, target: Geometry): Uint8Array {
     return r >= 0 && r < n ? r : -1;
   };
   const ti = aligned ? Array.from({ length: tx }, (_, i) => idx(m[0] * i + m[3], sx)) : [];
+  if (aligned) {
+    // A target row depends only on its source row (b, c), and a slice only on c: on a finer
+    // target grid (the 2 mm model labels back to 1 mm) consecutive rows and slices repeat, and
+    // are copied instead of gathered again (issue 13). Same values, written once each.
+    const slice = tx * ty;
+    let prevC = -1;
+    for (let k = 0; k < tz; k++) {
+      const c = idx(m[10] * k + m[11], sz);
+      if (c < 0) {
+        prevC = -1;
+        continue;
+      }
+      if (c === prevC) {
+        out.copyWithin(k * slice, (k - 1) * slice, k * slice);
+        continue;
+      }
+      prevC = c;
+      let prevB = -1;
+      for (let j = 0; j < ty; j++) {
+        const b = idx(m[5] * j + m[7], sy);
+        const row = (k * ty + j) * tx;
+        if (b < 0) {
+          prevB = -1;
+          continue;
+        }
+        if (b === prevB) {
+          out.copyWithin(row, row - tx, row);
+          continue;
+        }
+        prevB = b;
+        const base = b * sx + c * sx * sy;
+        for (let i = 0; i < tx; i++) if (ti[i] >= 0) out[row + i] = d[base + ti[i]];
+      }
+    }
+    return out;
+  }
   for (let k = 0; k < tz; k++) {
     for (let j = 0; j < ty; j++) {
       const row = (k * ty + j) * tx;

@@ -5,7 +5,7 @@
  */
 import type { AuditEntry, SessionRecord } from '../sessions/types.ts';
 import type { CaseAgreement } from './agreement.ts';
-import type { CaseRecord, ModelStatus, ProjectRecord } from './projectTypes.ts';
+import type { CaseRecord, ModelStatus, ProjectRecord, ProjectSettings } from './projectTypes.ts';
 
 /** A reader's progress on a case. */
 export type ReaderState = 'not-started' | 'in-progress' | 'signed-off';
@@ -38,6 +38,8 @@ export interface Worklist {
   readonly projectId: string;
   readonly name: string;
   readonly readers: readonly string[];
+  /** What readers see (blinded modes): the review screen hides the model run when blinded. */
+  readonly settings: ProjectSettings;
   readonly rows: readonly WorklistRow[];
   readonly progress: {
     readonly cases: number;
@@ -112,6 +114,7 @@ export function buildWorklist(
     projectId: project.id,
     name: project.name,
     readers: project.readers,
+    settings: project.settings,
     rows,
     progress: {
       cases: rows.length,

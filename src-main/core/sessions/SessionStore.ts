@@ -14,6 +14,7 @@ import { mkdirPrivate, writeFileAtomic } from '../io/atomicWrite.ts';
 import { withSessionLock } from './sessionLock.ts';
 import { relabelComponent } from './relabelComponent.ts';
 import { paintSphere, paintStroke } from './paintSphere.ts';
+import { signOffRefusal, type SignOffCheck } from './signOffCheck.ts';
 import {
   SESSION_SCHEMA_VERSION,
   type AuditAction,
@@ -29,6 +30,8 @@ const SESSION_WRITE = { errorCode: ErrorCode.SessionInvalid, what: 'the review s
 
 const SESSION_FILE = 'session.json';
 const ORIGINAL_FILE = 'original.labels.gz';
+/** The preparation's brain mask (uint8 0/1 on the labelmap grid), written once (issue 10). */
+const BRAIN_MASK_FILE = 'brain-mask.gz';
 /** BraTS label names for audit details. */
 const LABEL_NAME: Readonly<Record<number, string>> = {
   0: 'background',
@@ -52,6 +55,8 @@ export interface NewSession {
   readonly result?: SessionResultFacts;
   /** Audit detail of the 'created' entry (default: a model segmentation opened for review). */
   readonly createdDetail?: string;
+  /** The preparation's brain mask on `geometry` (issue 10), kept for the reader's check. */
+  readonly brainMask?: Uint8Array;
 }
 
 /** A loaded session: the record and the current (edited) labelmap. */
@@ -96,6 +101,13 @@ export class SessionStore {
       gzipSync(input.labels, { level: 1 }),
       SESSION_WRITE,
     );
+    if (input.brainMask && input.brainMask.length === input.labels.length) {
+      await writeFileAtomic(
+        path.join(dir, BRAIN_MASK_FILE),
+        gzipSync(input.brainMask, { level: 1 }),
+        SESSION_WRITE,
+      );
+    }
     const now = new Date().toISOString();
     const record: SessionRecord = {
       schemaVersion: SESSION_SCHEMA_VERSION,
@@ -159,6 +171,41 @@ export class SessionStore {
     return loaded;
   }
 
+  /** A session's stored record only (no labelmap replay; nothing cached). */
+  async readRecord(id: string): Promise<SessionRecord> {
+    const cached = this.#open.get(id);
+    if (cached) return cached.record;
+    const file = path.join(this.#dir(id), SESSION_FILE);
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as SessionRecord;
+    } catch (e) {
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new MetaKdError(
+        missing ? ErrorCode.NotFound : ErrorCode.SessionInvalid,
+        missing ? 'No such review session.' : `Session file is unreadable: ${(e as Error).message}`,
+        { file, cause: e },
+      );
+    }
+  }
+
+  /** The brain mask the session was created with (issue 10), or null when none was kept. */
+  async brainMask(id: string): Promise<Uint8Array | null> {
+    const file = path.join(this.#dir(id), BRAIN_MASK_FILE);
+    try {
+      return new Uint8Array(gunzipSync(await readFile(file)));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new MetaKdError(
+        ErrorCode.SessionInvalid,
+        `Brain mask is unreadable: ${(e as Error).message}`,
+        {
+          file,
+          cause: e,
+        },
+      );
+    }
+  }
+
   /** Loads a session for a reader and records that it was opened (audit trail). */
   async opened(id: string, reader: string): Promise<LoadedSession> {
     return this.#exclusive(id, async (s) => {
@@ -176,6 +223,27 @@ export class SessionStore {
       if (text) out.push(JSON.parse(text) as SessionRecord);
     }
     return out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  }
+
+  /**
+   * The records of the given sessions only (a project's worklist), read in parallel; a missing or
+   * unreadable one is left out, as list() leaves it out.
+   */
+  async records(ids: readonly string[]): Promise<Map<string, SessionRecord>> {
+    const read = async (id: string): Promise<SessionRecord | null> => {
+      if (!ID_PATTERN.test(id)) return null;
+      const text = await readFile(path.join(this.#root, id, SESSION_FILE), 'utf8').catch(
+        () => null,
+      );
+      try {
+        return text ? (JSON.parse(text) as SessionRecord) : null;
+      } catch {
+        return null;
+      }
+    };
+    const unique = [...new Set(ids)];
+    const recs = await Promise.all(unique.map(read));
+    return new Map(recs.flatMap((r, i) => (r ? [[unique[i], r] as const] : [])));
   }
 
   /** Applies an edit (refused after sign-off), autosaves, returns the session. */
@@ -252,9 +320,15 @@ export class SessionStore {
     });
   }
 
-  /** Signs the session off (reader and time). */
-  async signOff(id: string, reader: string): Promise<LoadedSession> {
+  /**
+   * Signs the session off (reader and time). With `check` (the api always passes one) it is
+   * refused unless the reader saw the session as last saved and its result is current
+   * (signOffCheck.ts); the check runs under the session's lock, on what is on disk.
+   */
+  async signOff(id: string, reader: string, check?: SignOffCheck): Promise<LoadedSession> {
     return this.#exclusive(id, async (s) => {
+      const refusal = check ? signOffRefusal(s.record, check) : null;
+      if (refusal) throw refusal;
       const at = new Date().toISOString();
       const next = { labels: s.labels, record: { ...s.record, signOff: { reader, at } } };
       return this.#save(

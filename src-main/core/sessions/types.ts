@@ -5,6 +5,7 @@
 import type { Geometry } from '../volume/Geometry.ts';
 import type { RegionDice } from '../model/Manifest.ts';
 import type { ContributionReadout } from '../contributions/contributions.ts';
+import type { PreparationRecord } from '../prepare/types.ts';
 
 /** Version of the on-disk session format. */
 export const SESSION_SCHEMA_VERSION = 1;
@@ -136,6 +137,8 @@ export interface SessionResultFacts {
   } | null;
   /** Contribution readout of the run, when it was computed. */
   readonly contributions?: ContributionReadout;
+  /** The raw-study preparation the run did (issue 10), so a resumed review shows it too. */
+  readonly preparation?: PreparationRecord;
 }
 
 /** The session file (session.json). */

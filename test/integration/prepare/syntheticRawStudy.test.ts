@@ -2,12 +2,14 @@
  * Issue 10 on synthetic raw studies made from a BraTS validation case by test/fixtures/rawStudy.ts
  * (known head pose, per-series motion of a few degrees and millimetres, other intensity scales):
  * the co-registrations recover the true motion within 1 mm / 1°, and the segmentation from the
- * raw series, brought back to BraTS space through the TRUE pose, is compared with the
- * segmentation of the BraTS-space originals (which pass through the stage untouched).
+ * raw series is compared with the segmentation of the BraTS-space originals (which pass through
+ * the stage untouched), both scored against the expert labels on the native T1ce grid, where the
+ * stage's labelmap lives (both brought there the same way through the TRUE pose;
+ * nativeEvaluation.ts).
  *
- * Two studies: 1 mm series (the stage's own error: Dice within 0.05) and clinical 4–6 mm slices
- * for FLAIR / T1 / T2 (motion still within 1 mm / 1°; the Dice drop there also holds what thick
- * slices throw away, which no preparation can restore: it is reported and held to 0.10).
+ * Two studies: 1 mm series (the stage's own error) and clinical 4–6 mm slices for FLAIR / T1 / T2
+ * (motion still within 1 mm / 1°; the Dice drop there also holds what thick slices throw away).
+ * Both are held to the issue's 0.03.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -30,20 +32,24 @@ import { segmentStudy } from '../../../src-main/core/inference/segmentStudy.ts';
 import { regionDice, REGIONS, type RegionScores } from '../../../src-main/core/metrics/regions.ts';
 import type { ModelSlot } from '../../../src-main/core/enums/SequenceLabel.ts';
 import type { Volume } from '../../../src-main/core/volume/Volume.ts';
+import { bratsLabelsToNative } from './nativeEvaluation.ts';
 
 const CASE = dataPath('brats18', 'Brats18_CBICA_AQQ_1');
 const MODEL = path.join(repoRoot, 'models', 'metakd-brats');
 const MAX_MM = 1;
 const MAX_DEG = 1;
 /**
- * Allowed Dice drop for 1 mm series (the stage's own error) and for thick-slice series. The issue
- * asks for 0.03 on 1 mm series; measured on this case: ET 0.024, TC 0.039, WT 0.031, of which the
- * evaluation's own round trip (nearest onto the native grid and back) accounts for ET 0.027, TC
- * 0.008, WT 0.008; the rest is the rigid template alignment (3.8 mm from the true pose) and one
- * more trilinear interpolation. Held at 0.05 until the alignment is tightened (see the report).
+ * Allowed Dice drop (ET, TC and WT each): the issue's 0.03, for both studies. Measured on this
+ * case (native-grid scores): 1 mm series ET 0.014 / TC 0.015 / WT 0.001, 4–6 mm series
+ * 0.008 / 0.014 / 0.018. Before the stage kept only the voxels wholly inside a stripped
+ * reference's non-zero region (resampleComposed.ts resampleMaskInsideThrough) they were
+ * 0.020 / 0.034 / 0.029 and 0.012 / 0.035 / 0.069: the mask's rim of voxels interpolated with the
+ * background was the cause (with the true pose in place of the registrations the 1 mm drop was
+ * the same, 0.017 / 0.039 / 0.037, and 0.004 / 0.003 / −0.005 without the rim). Scoring in BraTS
+ * space instead (the labelmap taken back by a second nearest lookup) moves the scores by ≤ 0.001.
  */
-const MAX_DICE_DROP = 0.05;
-const MAX_DICE_DROP_THICK = 0.1;
+const MAX_DICE_DROP = 0.03;
+const MAX_DICE_DROP_THICK = 0.03;
 /** The default study's motions and scales on 1 mm grids. */
 const THIN: Record<ModelSlot, RawSeriesSpec> = Object.fromEntries(
   Object.entries(DEFAULT_SERIES).map(([s, spec]) => [
@@ -56,6 +62,7 @@ describeData('synthetic raw study from a BraTS case (issue 10)', () => {
   let brats: Record<ModelSlot, Volume>;
   let truth: Volume;
   let baseDice: RegionScores;
+  let baseLabels: Volume;
   beforeAll(async () => {
     if (!existsSync(CASE)) return;
     brats = await readBratsCase(CASE);
@@ -63,6 +70,7 @@ describeData('synthetic raw study from a BraTS case (issue 10)', () => {
     const base = await segmentStudy({ model: MODEL, volumes: brats, prep: 'auto', threads: 2 });
     expect(base.preparation?.ran).toBe(false);
     baseDice = regionDice(base.labelmap.data, truth.data);
+    baseLabels = base.labelmap;
   }, 900_000);
 
   async function check(series: Record<ModelSlot, RawSeriesSpec>, maxDrop: number): Promise<void> {
@@ -101,19 +109,32 @@ describeData('synthetic raw study from a BraTS case (issue 10)', () => {
       `template alignment: ${maxDisagreementMm(b2r?.matrix ?? [], fRef, BRATS_CENTRE).toFixed(2)} mm`,
     );
     expect(r.labelmap.geometry).toEqual(raw.volumes.t1ce.geometry);
-    const dice = regionDice(nativeLabelsToBrats(r.labelmap, fRef), truth.data);
-    console.log(`Dice BraTS-space ${JSON.stringify(baseDice)} raw ${JSON.stringify(dice)}`);
+    // Scored on the native T1ce grid, where the stage's labelmap lives: the truth and the
+    // BraTS-space run's labels brought there by one nearest lookup through the true pose
+    // (nativeEvaluation.ts says why). The old score in BraTS space (the labelmap taken back
+    // through a second nearest lookup, the BraTS-space run not resampled at all) is logged too.
+    const g = raw.volumes.t1ce.geometry;
+    const truthNative = bratsLabelsToNative(truth, fRef, g);
+    const dice = regionDice(r.labelmap.data, truthNative);
+    const base = regionDice(bratsLabelsToNative(baseLabels, fRef, g), truthNative);
+    const inBrats = regionDice(nativeLabelsToBrats(r.labelmap, fRef), truth.data);
+    const f3 = (d: RegionScores) => REGIONS.map((x) => `${x} ${d[x].toFixed(3)}`).join(' / ');
+    console.log(
+      `native grid: BraTS-space run ${f3(base)}, raw ${f3(dice)}, drop ` +
+        REGIONS.map((x) => (base[x] - dice[x]).toFixed(3)).join(' / ') +
+        ` | BraTS grid (old): BraTS-space run ${f3(baseDice)}, raw ${f3(inBrats)}`,
+    );
     for (const reg of REGIONS) {
-      expect(dice[reg], reg).toBeGreaterThanOrEqual(baseDice[reg] - maxDrop);
+      expect(dice[reg], reg).toBeGreaterThanOrEqual(base[reg] - maxDrop);
     }
   }
 
-  it('1 mm series: motion within 1 mm / 1°, Dice within 0.05 of the BraTS-space run', async (ctx) => {
+  it('1 mm series: motion within 1 mm / 1°, Dice within 0.03 of the BraTS-space run', async (ctx) => {
     if (!existsSync(CASE)) ctx.skip();
     await check(THIN, MAX_DICE_DROP);
   }, 1_200_000);
 
-  it('4–6 mm FLAIR / T1 / T2: motion within 1 mm / 1°, Dice within 0.10', async (ctx) => {
+  it('4–6 mm FLAIR / T1 / T2: motion within 1 mm / 1°, Dice within 0.03', async (ctx) => {
     if (!existsSync(CASE)) ctx.skip();
     await check(DEFAULT_SERIES, MAX_DICE_DROP_THICK);
   }, 1_200_000);

@@ -23,6 +23,16 @@ function linkCase(src: string, dst: string, keep: (f: string) => boolean = () =>
     if (!f.endsWith('_seg.nii.gz') && keep(f)) symlinkSync(path.join(src, f), path.join(dst, f));
 }
 
+/** Signs a session off as its reader saw it last (the sign-off check of issue 11). */
+async function signOff(sessionId: string, reader: string): Promise<void> {
+  const s = (await api.invoke('listSessions', {})).find((x) => x.id === sessionId)!;
+  await api.invoke('signOffSession', {
+    sessionId,
+    reader,
+    seen: { updatedAt: s.updatedAt, inputSeries: s.result?.inputSeries ?? null },
+  });
+}
+
 async function runModel(projectId: string): Promise<void> {
   await api.invoke('runProjectModel', { projectId });
   const t0 = Date.now();
@@ -86,9 +96,9 @@ describeData('annotation project through the api', () => {
       edit: { kind: 'relabelComponent', seedIjk: seed, toLabel: 0 },
     });
     expect(edited.volumesMl.ed).toBeLessThan(ann.session.volumesMl.ed);
-    await api.invoke('signOffSession', { sessionId: ann.session.id, reader: 'ann' });
+    await signOff(ann.session.id, 'ann');
     const bob = await api.invoke('startAnnotation', { projectId, caseId: CASE, reader: 'bob' });
-    await api.invoke('signOffSession', { sessionId: bob.session.id, reader: 'bob' });
+    await signOff(bob.session.id, 'bob');
     // Starting again resumes the reader's own session.
     const again = await api.invoke('startAnnotation', { projectId, caseId: CASE, reader: 'bob' });
     expect(again).toMatchObject({ created: false });
@@ -123,12 +133,12 @@ describeData('annotation project through the api', () => {
     ]);
     expect(r.notSignedOff).toBe(1); // the adjudicator's consensus is not signed off
     for (const a of r.annotations) {
-      expect(path.basename(a.file)).toBe(`${CASE}_seg.nii.gz`);
+      expect(path.basename(a.file!)).toBe(`${CASE}_seg.nii.gz`);
       const sessionId = (await api.invoke('getWorklist', { projectId })).rows
         .find((x) => x.caseId === CASE)!
         .readers.find((c) => c.reader === a.reader)!.sessionId!;
       const lm = await api.invoke('getSessionLabelmap', { sessionId });
-      const f = (await readNifti(a.file)).frames[0];
+      const f = (await readNifti(a.file!)).frames[0];
       const back = Buffer.from(f.buffer, f.byteOffset, f.byteLength);
       expect(back.equals(new Uint8Array(lm.data))).toBe(true);
     }

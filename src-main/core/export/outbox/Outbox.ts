@@ -8,6 +8,10 @@
  * send ends), so a resend after a crash or a dropped association sends only what was not
  * confirmed. An item refused permanently (wrong AE title, HTTP 401…) PARK_AFTER times in a row is
  * parked: the background loop leaves it alone until the user retries it (which un-parks it).
+ *
+ * Every change to one item's folder (item.json saves, a redirect, its removal) runs on that
+ * item's own write queue, so a redirect (the destination was renamed) and a delivery in flight
+ * cannot overwrite each other, and nothing is written into a folder after it was removed.
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
@@ -102,6 +106,13 @@ export class Outbox {
   readonly dir: string;
   readonly #opts: OutboxOptions;
   readonly #inFlight = new Set<string>();
+  /** Per item: the tail of its write queue (see the module comment). */
+  readonly #writes = new Map<string, Promise<unknown>>();
+  /**
+   * Per item: the destination it was redirected to while this process runs. A delivery in flight
+   * holds the item in memory; its later saves take the new name from here, not the old one.
+   */
+  readonly #redirected = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(opts: OutboxOptions) {
@@ -118,8 +129,34 @@ export class Outbox {
     return path.join(this.dir, id);
   }
 
+  /** Runs `fn` after every earlier change to item `id`'s folder (its write queue). */
+  #queued<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.#writes.get(id) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.#writes.set(id, tail);
+    void tail.then(() => {
+      if (this.#writes.get(id) === tail) this.#writes.delete(id);
+    });
+    return run;
+  }
+
+  /** The item with the destination it was redirected to, if any. */
+  #current(item: OutboxItem): OutboxItem {
+    const to = this.#redirected.get(item.id);
+    return to === undefined ? item : { ...item, destination: to };
+  }
+
+  /** Writes item.json (atomically, on the item's queue); a redirect in the meantime wins. */
   async #save(item: OutboxItem): Promise<void> {
-    await writeJsonAtomic(path.join(this.#itemDir(item.id), ITEM_FILE), item);
+    await this.#queued(item.id, () =>
+      writeJsonAtomic(path.join(this.#itemDir(item.id), ITEM_FILE), this.#current(item)),
+    );
+  }
+
+  /** Removes an item's folder (on its queue: no write can land after it). */
+  async #removeDir(id: string): Promise<void> {
+    await this.#queued(id, () => rm(this.#itemDir(id), { recursive: true, force: true }));
+    this.#redirected.delete(id);
   }
 
   /**
@@ -189,7 +226,7 @@ export class Outbox {
         const parsed = itemSchema.safeParse(
           JSON.parse(await readFile(path.join(this.dir, n, ITEM_FILE), 'utf8')),
         );
-        if (parsed.success) items.push(parsed.data);
+        if (parsed.success) items.push(this.#current(parsed.data));
       } catch {
         // A folder without a readable item.json is an enqueue that never finished: not an item.
       }
@@ -259,14 +296,14 @@ export class Outbox {
       // Kept as history for the outbox view ("delivered"); the DICOM copies go.
       await recordDelivered(this.dir, {
         id,
-        destination: item.destination,
+        destination: this.#current(item).destination, // renamed meanwhile: its name now
         createdAt: item.createdAt,
         deliveredAt: new Date(this.#now()).toISOString(),
         attempts: item.attempts + 1,
         instances: item.files.length,
         SOPInstanceUIDs: item.files.map((f) => f.SOPInstanceUID),
       });
-      await rm(this.#itemDir(id), { recursive: true, force: true });
+      await this.#removeDir(id);
       return { stored };
     } catch (e) {
       await saving.catch(() => undefined); // the failure below is the one to report
@@ -299,7 +336,40 @@ export class Outbox {
         `Outbox item ${id} is being sent; try again.`,
       );
     await this.get(id); // NotFound for an unknown id
-    await rm(this.#itemDir(id), { recursive: true, force: true });
+    await this.#removeDir(id);
+  }
+
+  /** The items waiting (pending, failed or parked) for destination `name`. */
+  async waitingFor(name: string): Promise<OutboxItem[]> {
+    return (await this.list()).filter((i) => i.destination === name);
+  }
+
+  /**
+   * Re-points every item waiting for destination `from` to `to` (the destination was renamed),
+   * so their retries go to the renamed destination. Each item.json is rewritten atomically on the
+   * item's write queue; an item being sent keeps sending to the destination it resolved, and its
+   * later saves carry the new name. Returns the ids moved. The caller keeps both destinations
+   * configured until this returns, so a crash half-way leaves every item deliverable.
+   */
+  async redirect(from: string, to: string): Promise<string[]> {
+    if (from === to) return [];
+    const moved: string[] = [];
+    for (const item of await this.waitingFor(from)) {
+      this.#redirected.set(item.id, to);
+      await this.#queued(item.id, async () => {
+        const file = path.join(this.#itemDir(item.id), ITEM_FILE);
+        let onDisk: OutboxItem;
+        try {
+          onDisk = itemSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // delivered or removed
+          throw e;
+        }
+        await writeJsonAtomic(file, { ...onDisk, destination: to });
+      });
+      moved.push(item.id);
+    }
+    return moved;
   }
 
   /**

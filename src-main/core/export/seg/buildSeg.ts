@@ -109,8 +109,15 @@ function segmentItem(label: TumourLabel, number: number, p: Provenance): DicomDa
     SegmentNumber: number,
     SegmentLabel: label.name,
     SegmentDescription: `BraTS label ${label.value} (${label.key})`,
-    SegmentAlgorithmType: segmentAlgorithmType(p),
-    SegmentAlgorithmName: `${p.algorithm} ${p.modelName} ${p.modelVersion}`.trim().slice(0, 64),
+    // MANUAL: drawn by a reader; SegmentAlgorithmName is then not required (PS3.3 C.8.20.4).
+    SegmentAlgorithmType: p.manual ? 'MANUAL' : segmentAlgorithmType(p),
+    ...(p.manual
+      ? {}
+      : {
+          SegmentAlgorithmName: `${p.algorithm} ${p.modelName} ${p.modelVersion}`
+            .trim()
+            .slice(0, 64),
+        }),
     SegmentedPropertyCategoryCodeSequence: [{ ...label.category }],
     SegmentedPropertyTypeCodeSequence: [{ ...label.type }],
     RecommendedDisplayCIELabValue: rgbToDicomLab(label.rgb),
@@ -120,6 +127,10 @@ function segmentItem(label: TumourLabel, number: number, p: Provenance): DicomDa
 /** LO ContentDescription: algorithm, version, sequences used, edited or not, empty labels. */
 function contentDescription(p: Provenance, empties: string): string {
   const from = p.sequencesUsed?.length ? ` from ${p.sequencesUsed.join('+')}` : '';
+  if (p.manual)
+    return (
+      `Tumour sub-regions drawn by a reader` + (empties ? `; no voxels: ${empties}` : '')
+    ).slice(0, 64);
   return (
     `Tumour sub-regions by ${p.algorithm} ${p.modelVersion}${from}` +
     (p.editedByHuman ? ', edited by a person' : '') +

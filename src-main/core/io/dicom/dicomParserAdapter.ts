@@ -3,13 +3,20 @@
  * preamble, or a headerless implicit/explicit VR little-endian data set) and exposes its elements
  * through a small typed wrapper, so the rest of the DICOM code never sees the library's types.
  * Deflated data sets are inflated with node:zlib. Truncated or malformed input becomes
- * MetaKdError DicomInvalid naming the file.
+ * MetaKdError DicomInvalid naming the file. The heads of plain little-endian files are read by
+ * the faster headScanner.ts first; dicom-parser reads every other head and whole file.
  */
 import { inflateRawSync } from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import type { DataSet, Element } from 'dicom-parser';
 import { ErrorCode, MetaKdError } from '../../errors.ts';
+import { DicomDataSet, fixedString, type PixelDataElement } from './DicomDataSet.ts';
+import { pixelValueOffset, scanDicomHead } from './headScanner.ts';
+import { IndexedDataSet } from './IndexedDataSet.ts';
 import { Tag, TransferSyntax } from './tags.ts';
+
+export { DicomDataSet } from './DicomDataSet.ts';
+export type { PixelDataElement, PixelFragment } from './DicomDataSet.ts';
 
 /** Offset of the 'DICM' magic after the 128-byte preamble (PS3.10 §7.1). */
 const PREAMBLE_LENGTH = 128;
@@ -19,60 +26,17 @@ const PLAUSIBLE_FIRST_GROUPS = new Set([0x0002, 0x0008]);
 const SNIFF_LENGTH = 8;
 /** Value length that marks encapsulated pixel data / undefined-length elements. */
 const UNDEFINED_LENGTH = 0xffffffff;
-/** Backslash separates the values of a multi-valued string element (PS3.5 §6.4). */
-const VALUE_SEPARATOR = '\\';
 
-/** Where a fragment of encapsulated pixel data sits in the file's bytes. */
-export interface PixelFragment {
-  /** Byte offset in `DicomDataSet.bytes`. */
-  readonly offset: number;
-  readonly length: number;
-}
-
-/** Location of the pixel data element in the file's bytes. */
-export interface PixelDataElement {
-  /** Offset of the first value byte (native) in `DicomDataSet.bytes`. */
-  readonly offset: number;
-  /** Value length in bytes (native). */
-  readonly length: number;
-  /** True for compressed (encapsulated) pixel data. */
-  readonly encapsulated: boolean;
-  /** Fragments (encapsulated only), in order. */
-  readonly fragments: readonly PixelFragment[];
-  /** Basic offset table (encapsulated only; may be empty). */
-  readonly basicOffsetTable: readonly number[];
-  /** Which element held it: PixelData, FloatPixelData or DoubleFloatPixelData. */
-  readonly tag: string;
-}
-
-/**
- * The bytes `[start, end)` as Latin-1 text, stopping at the first NUL: what dicom-parser's
- * readFixedString returns, decoded natively instead of one String.fromCharCode concatenation per
- * byte (which showed in profiles of importing a few hundred slices).
- */
-function fixedString(bytes: Uint8Array, start: number, end: number): string {
-  let stop = start;
-  while (stop < end && bytes[stop] !== 0) stop++;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(
-    'latin1',
-    start,
-    stop,
-  );
-}
-
-/** A parsed data set (or sequence item) with typed accessors by tag string from tags.ts. */
-export class DicomDataSet {
+/** A dicom-parser data set (or sequence item) behind the typed DicomDataSet view. */
+class ParserDataSet extends DicomDataSet {
   readonly #ds: DataSet;
 
   constructor(ds: DataSet) {
+    super();
     this.#ds = ds;
   }
 
-  /**
-   * The element's value bytes as text (undefined when absent or empty), untrimmed; throws like
-   * dicom-parser when the element runs past the end of the bytes (a truncated file).
-   */
-  #raw(tag: string): string | undefined {
+  protected raw(tag: string): string | undefined {
     const el = this.#ds.elements[tag];
     if (!el || !(el.length > 0)) return undefined;
     const bytes = this.#ds.byteArray;
@@ -82,74 +46,49 @@ export class DicomDataSet {
     return fixedString(bytes, el.dataOffset, el.dataOffset + el.length);
   }
 
-  /** The bytes the element offsets refer to (after inflation for deflated files). */
   get bytes(): Uint8Array {
     return this.#ds.byteArray;
   }
 
-  /** True when the data set is encoded little endian. */
+  get valuesInHand(): boolean {
+    return false; // dicom-parser's lazy reads may run past the end of a truncated file
+  }
+
   get littleEndian(): boolean {
     return this.#ds.byteArrayParser !== dicomParser.bigEndianByteArrayParser;
   }
 
-  /** True when the element is present (even if empty). */
   has(tag: string): boolean {
     return this.#ds.elements[tag] !== undefined;
   }
 
-  /** A string value (trimmed), or undefined when absent or empty. */
   string(tag: string, index?: number): string | undefined {
     // An indexed read, or a value dicom-parser decoded itself (Value), goes through the library.
     const s =
       index !== undefined || (this.#ds.elements[tag] as { Value?: unknown } | undefined)?.Value
         ? this.#ds.string(tag, index)
-        : this.#raw(tag)?.trim();
+        : this.raw(tag)?.trim();
     return s === undefined || s === '' ? undefined : s;
   }
 
-  /** All values of a multi-valued string element. */
-  strings(tag: string): string[] | undefined {
-    const raw = this.#raw(tag);
-    if (raw === undefined) return undefined;
-    return raw.split(VALUE_SEPARATOR).map((s) => s.trim());
-  }
-
-  /** A number from a DS/IS element (string-encoded), or undefined. */
-  numberString(tag: string, index = 0): number | undefined {
-    const all = this.numberStrings(tag);
-    return all?.[index];
-  }
-
-  /** All numbers of a DS/IS element, or undefined when absent or not numeric. */
-  numberStrings(tag: string): number[] | undefined {
-    const parts = this.strings(tag);
-    if (!parts) return undefined;
-    const out = parts.map((p) => Number(p));
-    return out.some((v) => !Number.isFinite(v)) ? undefined : out;
-  }
-
-  /** An unsigned 16-bit value (US), or undefined. */
   uint16(tag: string): number | undefined {
     const el = this.#ds.elements[tag];
     if (!el || el.length < 2) return undefined;
     return this.#ds.uint16(tag);
   }
 
-  /** A 64-bit float (FD) value, or undefined. */
   double(tag: string, index?: number): number | undefined {
     const el = this.#ds.elements[tag];
     if (!el || el.length < 8) return undefined;
     return this.#ds.double(tag, index);
   }
 
-  /** Items of a sequence element (empty when absent). */
   items(tag: string): DicomDataSet[] {
     const el = this.#ds.elements[tag];
     if (!el?.items) return [];
-    return el.items.flatMap((it: Element) => (it.dataSet ? [new DicomDataSet(it.dataSet)] : []));
+    return el.items.flatMap((it: Element) => (it.dataSet ? [new ParserDataSet(it.dataSet)] : []));
   }
 
-  /** The pixel data element, or undefined when the data set has none. */
   pixelData(): PixelDataElement | undefined {
     for (const tag of [Tag.PixelData, Tag.FloatPixelData, Tag.DoubleFloatPixelData]) {
       const el = this.#ds.elements[tag];
@@ -236,7 +175,7 @@ export function parseDicomBytes(bytes: Uint8Array, file: string): ParsedDicom | 
       { file, cause: e },
     );
   }
-  const dataSet = new DicomDataSet(ds);
+  const dataSet = new ParserDataSet(ds);
   const transferSyntaxUID = dataSet.string(Tag.TransferSyntaxUID) ?? guessed;
   if (!transferSyntaxUID) {
     throw new MetaKdError(ErrorCode.DicomInvalid, 'the meta header has no TransferSyntaxUID.', {
@@ -251,9 +190,38 @@ export function parseDicomBytes(bytes: Uint8Array, file: string): ParsedDicom | 
  * the pixel values straight from the file into a volume. Returns undefined when the head is not
  * DICOM; `'read-more'` when a longer head may do (it ends inside an element or before any
  * PixelData, or the data set is deflated); `'read-all'` when the whole file must be parsed (the
- * pixel data is encapsulated, or not in a native syntax).
+ * pixel data is encapsulated, or not in a native syntax). The result keeps its own copy of the
+ * bytes it needs, so the caller may reuse `head` for the next file.
  */
 export function parseDicomHead(
+  head: Uint8Array,
+): ParsedDicom | 'read-more' | 'read-all' | undefined {
+  const scan = scanDicomHead(head);
+  if (scan === 'short') return 'read-more';
+  if (scan) {
+    // Everything import reads lies before the pixel data: keep only those bytes (~1.5 KB for a
+    // plain MR slice rather than the whole head).
+    const kept = Buffer.from(head.subarray(0, pixelValueOffset(scan)));
+    // The items of a sequence (rare in what import reads) come from dicom-parser, on demand;
+    // it throws strings and wrapper objects, which become an Error with its message.
+    const parseItems = (): ParserDataSet => {
+      try {
+        return new ParserDataSet(dicomParser.parseDicom(kept, { untilTag: Tag.PixelData }));
+      } catch (e) {
+        throw new Error(parserMessage(e), { cause: e });
+      }
+    };
+    return {
+      dataSet: new IndexedDataSet(kept, scan, parseItems),
+      transferSyntaxUID: scan.transferSyntaxUID,
+      headerless: false,
+    };
+  }
+  return parseHeadWithDicomParser(Buffer.from(head));
+}
+
+/** parseDicomHead for the heads the scanner leaves to dicom-parser. */
+function parseHeadWithDicomParser(
   head: Uint8Array,
 ): ParsedDicom | 'read-more' | 'read-all' | undefined {
   const part10 = hasDicmPreamble(head);
@@ -268,7 +236,7 @@ export function parseDicomHead(
   } catch {
     return 'read-more'; // the head ends inside an element (or the data set is deflated)
   }
-  const dataSet = new DicomDataSet(ds);
+  const dataSet = new ParserDataSet(ds);
   const transferSyntaxUID = dataSet.string(Tag.TransferSyntaxUID) ?? guessed;
   const pd = ds.elements[Tag.PixelData];
   const native =

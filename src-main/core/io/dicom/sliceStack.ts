@@ -63,7 +63,9 @@ function sameOrientation(a: FrameInfo, b: FrameInfo): boolean {
   const p = a.ImageOrientationPatient;
   const q = b.ImageOrientationPatient;
   if (!p || !q) return p === q;
-  return p.every((v, i) => Math.abs(v - q[i]) <= ORIENTATION_TOLERANCE);
+  for (let i = 0; i < p.length; i++)
+    if (!(Math.abs(p[i] - q[i]) <= ORIENTATION_TOLERANCE)) return false;
+  return true;
 }
 
 function echoKey(s: Slice): string {
@@ -79,17 +81,22 @@ const sizeKey = (s: Slice): string => `${s.inst.pixelFormat.Columns}x${s.inst.pi
  * of first appearance) and the reasons when there is more than one.
  */
 export function splitSeries(slices: readonly Slice[]): { groups: SliceGroup[]; reasons: string[] } {
-  const groups: Slice[][] = [];
+  // Each group's keys are those of its first slice, worked out once (this runs per slice).
+  const found: { size: string; echo: string; first: FrameInfo; slices: Slice[] }[] = [];
   for (const s of slices) {
-    const g = groups.find(
-      (cand) =>
-        sizeKey(cand[0]) === sizeKey(s) &&
-        echoKey(cand[0]) === echoKey(s) &&
-        sameOrientation(cand[0].frame, s.frame),
-    );
+    const size = sizeKey(s);
+    const echo = echoKey(s);
+    let g: Slice[] | undefined;
+    for (const c of found) {
+      if (c.size === size && c.echo === echo && sameOrientation(c.first, s.frame)) {
+        g = c.slices;
+        break;
+      }
+    }
     if (g) g.push(s);
-    else groups.push([s]);
+    else found.push({ size, echo, first: s.frame, slices: [s] });
   }
+  const groups = found.map((c) => c.slices);
   const reasons: string[] = [];
   if (groups.length > 1) {
     const firsts = groups.map((g) => g[0]);

@@ -102,7 +102,8 @@ async function boundedGunzip(raw: Buffer, file: string, notes: string[]): Promis
       { file },
     );
   }
-  const all = await gunzipOrThrow(raw, file, needed + INFLATE_SLACK_BYTES);
+  // Shared memory: the image is usually segmented next, and a worker then reads it in place.
+  const all = await gunzipOrThrow(raw, file, needed + INFLATE_SLACK_BYTES, true);
   if (!all.complete) {
     notes.push(
       `the gzip stream inflates to more than the ${needed} bytes the header declares; only the declared bytes were read.`,
@@ -141,9 +142,10 @@ async function gunzipOrThrow(
   raw: Buffer,
   file: string,
   limit: number,
+  shared = false,
 ): Promise<{ data: Buffer; complete: boolean }> {
   try {
-    return await gunzipUpTo(raw, limit);
+    return await gunzipUpTo(raw, limit, { shared });
   } catch (e) {
     const zcode = (e as NodeJS.ErrnoException).code;
     const truncated = zcode === 'Z_BUF_ERROR' || /unexpected end/i.test(String(e));

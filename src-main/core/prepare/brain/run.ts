@@ -7,7 +7,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { ErrorCode, MetaKdError, throwIfCancelled } from '../../errors.ts';
@@ -20,6 +19,7 @@ import {
   type ProviderName,
 } from '../../inference/providers.ts';
 import type { Vec3 } from '../../volume/Geometry.ts';
+import { defaultModelsDir } from '../modelsDir.ts';
 
 // Failed provider tries are reported in ProviderAttempt; keep onnxruntime's global log quiet
 // (the same setting core/inference/modelRunner.ts makes).
@@ -46,14 +46,7 @@ const manifestSchema = z.object({
 
 /** The model folder this checkout ships (…/models/mindgrab), or $METAKD_MODELS/mindgrab. */
 export function defaultBrainModelDir(): string {
-  const repoRoot = path.resolve(
-    path.dirname(fileURLToPath(import.meta.url)),
-    '..',
-    '..',
-    '..',
-    '..',
-  );
-  return path.join(process.env.METAKD_MODELS ?? path.join(repoRoot, 'models'), 'mindgrab');
+  return path.join(defaultModelsDir(import.meta.url, 4), 'mindgrab');
 }
 
 /** A loaded, checksum-verified brain-extraction model. */
@@ -136,6 +129,10 @@ function sessionOptions(
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
     logSeverityLevel: 4,
+    // No spin-waiting between operators: the network shares the two cores with elastix
+    // (co-registration runs beside it), and a spinning thread takes the core elastix needs.
+    // onnxruntime-node flattens this to the config key session.intra_op.allow_spinning.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
     ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
   };
 }

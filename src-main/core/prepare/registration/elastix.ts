@@ -1,12 +1,13 @@
 /**
  * One registration with @itk-wasm/elastix (Apache-2.0): in-memory itk Images in, the optimised
  * transform out as an LPS 4×4 (fixed → moving) plus elastix's own parameters. No optimiser of our
- * own. The wasm runs on this thread and cannot be interrupted: cancellation is checked before and
- * after each call (granularity: one registration, 1–10 s).
+ * own. Each registration runs in its own worker thread (elastixInWorker.ts): this thread stays
+ * free, and a cancel ends a registration at once (the worker is terminated).
  */
 import type { Mat4, Vec3 } from '../../volume/Geometry.ts';
 import type { Volume } from '../../volume/Volume.ts';
 import { ErrorCode, MetaKdError, throwIfCancelled } from '../../errors.ts';
+import { ElastixError, runElastixInWorker } from './elastixInWorker.ts';
 import { volumeToItkImage } from './itkImage.ts';
 import { affineParamsToMatrix, eulerToMatrix } from './eulerTransform.ts';
 
@@ -85,17 +86,21 @@ function numbers(map: Record<string, unknown>, key: string): number[] {
 /** Registers `moving` to `fixed`. Throws MetaKdError(RegistrationFailed) naming the series. */
 export async function registerImages(p: RegisterParams): Promise<RegistrationOutcome> {
   throwIfCancelled(p.signal);
-  const { elastixNode } = await import('@itk-wasm/elastix');
   const map = await parameterMapFor(p);
   const t0 = performance.now();
-  let result: Awaited<ReturnType<typeof elastixNode>>;
+  let result: Record<string, unknown>[];
   try {
-    result = await elastixNode([map], {
-      fixed: volumeToItkImage(p.fixed, 'fixed'),
-      moving: volumeToItkImage(p.moving, 'moving'),
-    });
+    result = await runElastixInWorker(
+      {
+        parameterMap: map,
+        fixed: volumeToItkImage(p.fixed, 'fixed'),
+        moving: volumeToItkImage(p.moving, 'moving'),
+      },
+      p.signal,
+    );
   } catch (e) {
-    const msg = (e instanceof Error ? e.message : String(e)).trim().split('\n').slice(-3).join(' ');
+    if (!(e instanceof ElastixError)) throw e; // Cancelled, or the worker died (Internal)
+    const msg = e.message.trim().split('\n').slice(-3).join(' ');
     throw new MetaKdError(
       ErrorCode.RegistrationFailed,
       `${p.label}: elastix could not register this series (${msg.slice(0, 300)}).`,
@@ -104,7 +109,7 @@ export async function registerImages(p: RegisterParams): Promise<RegistrationOut
   }
   const elapsedMs = performance.now() - t0;
   throwIfCancelled(p.signal);
-  const out = (result.transformParameterObject as Record<string, unknown>[])[0];
+  const out = result[0];
   const transform = String((out.Transform as string[] | undefined)?.[0] ?? '');
   const parameters = numbers(out, 'TransformParameters');
   const c = numbers(out, 'CenterOfRotationPoint');
