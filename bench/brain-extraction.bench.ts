@@ -34,6 +34,7 @@ import {
   uint8Quantiles,
 } from '../src-main/core/prepare/brain/conform.ts';
 import type { Volume } from '../src-main/core/volume/Volume.ts';
+import { loadNote } from './machineLoad.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = process.env.METAKD_DATA ?? path.resolve(repoRoot, '..', 'shared', 'data');
@@ -237,8 +238,7 @@ const NOTES = [
 function machine(): string[] {
   const cpus = os.cpus();
   return [
-    `- CPU: ${cpus[0]?.model ?? '?'} × ${cpus.length} logical cores (**shared with other work**: ` +
-      `load average at start ${os.loadavg()[0].toFixed(1)})`,
+    `- CPU: ${cpus[0]?.model ?? '?'} × ${cpus.length} logical cores; ${loadNote()}`,
     `- Memory: ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; OS: ${os.type()} ${os.release()}`,
     `- Node ${process.version}; onnxruntime-node ${ort.env.versions.common}`,
   ];

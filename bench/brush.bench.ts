@@ -18,6 +18,7 @@ import { readNifti } from '../src-main/core/io/nifti/index.ts';
 import { SessionStore } from '../src-main/core/sessions/SessionStore.ts';
 import { createApiService, defaultServiceOptions } from '../src-main/api/service.ts';
 import { startWebServer } from '../src-main/server/webServer.ts';
+import { loadNote } from './machineLoad.ts';
 
 const CASE = 'Brats18_2013_20_1';
 const WARMUP = 3;
@@ -126,8 +127,7 @@ try {
 
 - Date: ${new Date().toISOString()}
 - Machine: ${cpus()[0]?.model ?? 'CPU'}, ${cpus().length} logical CPUs, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${release()}, Node ${process.version}
-- **The machine was shared with other work while this ran** (several test suites and builds of
-  other sessions at once); numbers on an idle machine are lower.
+- Load: ${loadNote()}.
 - Command: \`node bin/run-ts.mjs bench/brush.bench.ts\` (bench/brush.bench.ts), ${RUNS} strokes after ${WARMUP} warm-up
 - Input: ${CASE}'s expert labelmap (${nx}×${ny}×${nz}, 1 mm) as a review session; each stroke ${DABS}
   dabs of ${RADIUS_MM} mm in the axial plane through the tumour centre, alternating paint (ED) and erase.

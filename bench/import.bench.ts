@@ -19,6 +19,7 @@ import {
   findBratsCaseFiles,
   writeMrStudyFromBratsCase,
 } from '../src-main/core/io/dicom/writeMrStudy.ts';
+import { loadNote } from './machineLoad.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = process.env.METAKD_DATA ?? path.resolve(repoRoot, '..', 'shared', 'data');
@@ -63,7 +64,7 @@ function machine(): string {
     .stdout.split('\n')[0]
     ?.trim();
   return [
-    `- CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} logical cores (shared with other work)`,
+    `- CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} logical cores; ${loadNote()}`,
     `- Memory: ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; OS: ${os.type()} ${os.release()}`,
     `- Node ${process.version}; dcm2niix: ${dcm2niix}`,
   ].join('\n');

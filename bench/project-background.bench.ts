@@ -23,6 +23,7 @@ import { startWebServer } from '../src-main/server/webServer.ts';
 import { ensureRendererBuilt } from '../src-main/server/rendererBuild.ts';
 import { launchChromium } from '../test/e2e/helpers/browser.ts';
 import { tinyModelDir } from '../test/fixtures/tinyModel.ts';
+import { loadNote } from './machineLoad.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = process.env.METAKD_DATA ?? path.resolve(repoRoot, '..', 'shared', 'data');
@@ -190,10 +191,9 @@ const f1 = (x: number) => x.toFixed(1);
 const row = (w: Window) =>
   `| ${w.phase}${w.phase === 'background run' && !w.runThroughout ? ' (run ended inside)' : ''} | ${w.frames.length} | ${f1(quantile(w.frames, 0.5))} | ${f1(quantile(w.frames, 0.95))} | ${f1(Math.max(...w.frames))} | ${(1000 / quantile(w.frames, 0.5)).toFixed(0)} | ${f1(quantile(w.apiMs, 0.5))} | ${f1(Math.max(...w.apiMs))} | ${f1(w.loopP50)} | ${f1(w.loopP99)} | ${f1(w.loopMax)} |`;
 const cpu = os.cpus();
-const load = os.loadavg().map((x) => x.toFixed(1));
 const md = `# Background model run vs. viewer responsiveness (issue 14)
 
-- Machine: ${cpu[0]?.model.trim() ?? '?'} × ${cpu.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${os.platform()} ${os.release()}; Node ${process.version}. **Shared with other work while measured** (load average at end ${load.join(' ')}).
+- Machine: ${cpu[0]?.model.trim() ?? '?'} × ${cpu.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${os.platform()} ${os.release()}; Node ${process.version}; ${loadNote()} (this bench's own Chromium and background run load the two cores too).
 - Date: ${new Date().toISOString()}
 - Command: \`node bin/run-ts.mjs bench/project-background.bench.ts\` (BENCH_CASES=${CASES}, BENCH_WINDOW_MS=${WINDOW_MS})
 - Model: ${path.basename(modelDir)}; viewer case ${viewerCase}; background run over ${CASES} other cases (${(runWallMs / 1000).toFixed(1)} s wall)

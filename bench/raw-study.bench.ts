@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { writeNifti } from '../src-main/core/io/nifti/writeNifti.ts';
 import { readBratsCase } from '../test/fixtures/bratsCase.ts';
 import { makeRawStudy } from '../test/fixtures/rawStudy.ts';
+import { loadNote } from './machineLoad.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = process.env.METAKD_DATA ?? path.resolve(repoRoot, '..', 'shared', 'data');
@@ -122,7 +123,7 @@ const lines: string[] = [
   '# Raw study → labelmap on the native grid (issue 10)',
   '',
   `Date: ${new Date().toISOString()}. Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
-    'SHARED with other work while it ran (other sessions were building and testing on the same two cores), so times are upper bounds.',
+    `${loadNote()}.`,
   `Command: \`node bin/run-ts.mjs bench/raw-study.bench.ts --runs ${RUNS}\` — each run is a fresh ` +
     '`metakd segment DIR --prep auto --provider cpu --json` process under GNU time.',
   '',

@@ -20,6 +20,7 @@ import {
 } from '../src-main/core/io/dicom/writeMrStudy.ts';
 // @ts-expect-error plain ESM launcher helper without type declarations
 import { buildState } from '../bin/buildState.mjs';
+import { loadNote } from './machineLoad.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = process.env.METAKD_DATA ?? path.resolve(repoRoot, '..', 'shared', 'data');
@@ -90,7 +91,7 @@ function machine(): string {
     encoding: 'utf8',
   }).stdout.trim();
   return [
-    `- CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} logical cores, **shared with other work while measured**`,
+    `- CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} logical cores; ${loadNote()}`,
     `- Memory: ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; OS: ${os.type()} ${os.release()}`,
     `- Node ${process.version}; dcm2niix ${d2n}; nibabel ${nib}`,
   ].join('\n');

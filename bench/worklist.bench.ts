@@ -13,6 +13,7 @@ import { createApiService } from '../src-main/api/service.ts';
 import { ProjectStore } from '../src-main/core/projects/ProjectStore.ts';
 import type { CaseAnnotation } from '../src-main/core/projects/projectTypes.ts';
 import { SessionStore } from '../src-main/core/sessions/SessionStore.ts';
+import { loadNote } from './machineLoad.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Math.max(5, Number(process.env.BENCH_RUNS ?? 9));
@@ -99,7 +100,7 @@ try {
   const md = [
     '# Worklist benchmark',
     '',
-    `Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; shared with other work while measured.`,
+    `Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${loadNote()}.`,
     `Date: ${new Date().toISOString()}. Command: \`node bin/run-ts.mjs bench/worklist.bench.ts\`.`,
     '',
     `Project of ${CASES} cases × ${READERS.length} readers (${CASES * READERS.length} sessions with ${EDITS} edits each, 2 of 3 signed off); setup took ${setupS.toFixed(0)} s.`,
