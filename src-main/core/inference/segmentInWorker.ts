@@ -24,7 +24,17 @@ export type WorkerRequest = Omit<
 
 /** Messages to the worker. */
 export type WorkerInMessage =
-  | { type: 'run'; id: number; request: WorkerRequest }
+  | {
+      type: 'run';
+      id: number;
+      request: WorkerRequest;
+      /**
+       * Set to 1 by the main thread on cancel (Int32Array over a SharedArrayBuffer): the worker
+       * reads it between tiles without waiting for its event loop to deliver the `cancel` message,
+       * which lags behind a busy worker on a loaded machine.
+       */
+      cancelFlag: Int32Array;
+    }
   | { type: 'cancel'; id: number }
   | { type: 'warm'; id: number; model: string; provider?: ProviderChoice; threads?: number };
 
@@ -210,7 +220,9 @@ export class SegmentationWorker {
     const { signal } = job.options;
     let killTimer: NodeJS.Timeout | undefined;
     let settled = false;
+    const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
     const onAbort = () => {
+      Atomics.store(cancelFlag, 0, 1);
       w.postMessage({ type: 'cancel', id: job.id } satisfies WorkerInMessage);
       killTimer = setTimeout(() => {
         // The worker did not stop within the grace period: replace it.
@@ -232,7 +244,7 @@ export class SegmentationWorker {
     signal?.addEventListener('abort', onAbort, { once: true });
     const packed = packRequest(job.request);
     w.postMessage(
-      { type: 'run', id: job.id, request: packed.request } satisfies WorkerInMessage,
+      { type: 'run', id: job.id, request: packed.request, cancelFlag } satisfies WorkerInMessage,
       packed.transfer,
     );
   }

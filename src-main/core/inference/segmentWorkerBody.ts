@@ -36,7 +36,11 @@ async function runJob(m: Extract<WorkerInMessage, { type: 'run' }>): Promise<voi
       ...m.request,
       runners,
       signal: controller.signal,
-      onProgress: (stage, done, total) => post({ type: 'progress', id: m.id, stage, done, total }),
+      onProgress: (stage, done, total) => {
+        // Every tile reports progress: a cancel raised meanwhile stops the job before the next one.
+        if (Atomics.load(m.cancelFlag, 0) === 1) controller.abort();
+        post({ type: 'progress', id: m.id, stage, done, total });
+      },
     });
     post({ type: 'result', id: m.id, result }, [result.labelmap.data.buffer as ArrayBuffer]);
   } catch (e) {
