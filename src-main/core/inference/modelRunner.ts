@@ -8,16 +8,9 @@ import ort from 'onnxruntime-node';
 import { ErrorCode, MetaKdError } from '../errors.ts';
 import type { LoadedModel } from '../model/loadManifest.ts';
 import type { Vec3 } from '../volume/Geometry.ts';
-import {
-  providerOrder,
-  providerSkipReason,
-  type ProviderAttempt,
-  type ProviderChoice,
-  type ProviderName,
-} from './providers.ts';
+import { firstWorkingProvider } from './providerFallback.ts';
+import type { ProviderAttempt, ProviderChoice, ProviderName } from './providers.ts';
 
-/** Max |Δ| between a GPU provider's self-test output and the CPU's for it to be trusted. */
-const SELF_TEST_TOLERANCE = 1e-3;
 /** Seed of the deterministic self-test input. */
 const SELF_TEST_SEED = 12345;
 
@@ -180,60 +173,25 @@ async function openRunner(
   }
 }
 
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
-}
-
 /**
  * Creates a runner on the first provider (in `providerOrder`) that opens and passes its
- * self-test; a GPU provider must also agree with the CPU within 1e-3. Throws ProviderFailed
- * listing every attempt when none works.
+ * self-test; a GPU provider must also agree with the CPU (providerFallback.ts). Throws
+ * ProviderFailed listing every attempt when none works.
  */
 export async function createModelRunner(
   model: LoadedModel,
   options: RunnerOptions = {},
 ): Promise<ModelRunner> {
-  const attempts: ProviderAttempt[] = [];
   const multiple = model.manifest.inference.sizeMultiple;
-  let cpuRef: Float32Array | undefined;
-  for (const provider of providerOrder(options.provider ?? 'auto')) {
-    const skip = providerSkipReason(provider, options.provider ?? 'auto');
-    if (skip) {
-      attempts.push({ provider, ok: false, reason: skip, ms: 0 });
-      continue;
-    }
-    const t0 = performance.now();
-    let runner: OrtRunner | undefined;
-    try {
-      runner = await openRunner(model, provider, options.threads);
-      const probs = await selfTest(runner, multiple);
-      if (provider !== 'cpu') {
-        if (!cpuRef) {
-          const cpu = await openRunner(model, 'cpu', options.threads);
-          try {
-            cpuRef = await selfTest(cpu, multiple);
-          } finally {
-            await cpu.release();
-          }
-        }
-        let diff = 0;
-        for (let i = 0; i < probs.length; i++)
-          diff = Math.max(diff, Math.abs(probs[i] - cpuRef[i]));
-        if (diff > SELF_TEST_TOLERANCE)
-          throw new Error(`self-test differs from CPU by ${diff.toExponential(2)}`);
-      }
-      attempts.push({ provider, ok: true, reason: 'self-test passed', ms: performance.now() - t0 });
-      runner.attempts.push(...attempts);
-      return runner;
-    } catch (e) {
-      if (runner) await runner.release().catch(() => undefined);
-      attempts.push({ provider, ok: false, reason: firstLine(e), ms: performance.now() - t0 });
-    }
-  }
-  throw new MetaKdError(
-    ErrorCode.ProviderFailed,
-    'No execution provider could run the model: ' +
-      attempts.map((a) => `${a.provider}: ${a.reason}`).join('; '),
-    // No `file`: the providers failed, not the model's manifest (issue 11).
+  const found = await firstWorkingProvider<OrtRunner>(
+    options.provider ?? 'auto',
+    {
+      open: (provider) => openRunner(model, provider, options.threads),
+      selfTest: (runner) => selfTest(runner, multiple),
+      release: (runner) => runner.release(),
+    },
+    'model',
   );
+  found.opened.attempts.push(...found.attempts);
+  return found.opened;
 }

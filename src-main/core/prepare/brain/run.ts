@@ -9,15 +9,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { z } from 'zod';
-import { ErrorCode, MetaKdError, throwIfCancelled } from '../../errors.ts';
+import { ErrorCode, MetaKdError } from '../../errors.ts';
 import { sha256File } from '../../model/loadManifest.ts';
-import {
-  providerOrder,
-  providerSkipReason,
-  type ProviderAttempt,
-  type ProviderChoice,
-  type ProviderName,
-} from '../../inference/providers.ts';
+import { firstWorkingProvider } from '../../inference/providerFallback.ts';
+import type { ProviderAttempt, ProviderChoice, ProviderName } from '../../inference/providers.ts';
 import type { Vec3 } from '../../volume/Geometry.ts';
 import { defaultModelsDir } from '../modelsDir.ts';
 
@@ -25,8 +20,6 @@ import { defaultModelsDir } from '../modelsDir.ts';
 // (the same setting core/inference/modelRunner.ts makes).
 ort.env.logLevel = 'fatal';
 
-/** Max |Δ logit| between a GPU provider's self-test and the CPU's for it to be trusted. */
-const SELF_TEST_TOLERANCE = 1e-3;
 /** Self-test input edge (voxels): small, yet every layer runs. */
 const SELF_TEST_EDGE = 8;
 
@@ -168,13 +161,10 @@ async function runOnce(
   return t.data;
 }
 
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
-}
-
 /**
  * Opens a session on the first provider (providerOrder) that passes its self-test; a GPU
- * provider must also agree with the CPU within 1e-3. Throws ProviderFailed listing every try.
+ * provider must also agree with the CPU (providerFallback.ts). Throws ProviderFailed listing
+ * every try.
  */
 export async function openBrainSession(
   model: BrainModel,
@@ -182,53 +172,20 @@ export async function openBrainSession(
   threads?: number,
   signal?: AbortSignal,
 ): Promise<BrainSession> {
-  const attempts: ProviderAttempt[] = [];
   const probe = selfTestInput();
   const edge: Vec3 = [SELF_TEST_EDGE, SELF_TEST_EDGE, SELF_TEST_EDGE];
-  let cpuRef: Float32Array | undefined;
-  for (const provider of providerOrder(choice)) {
-    throwIfCancelled(signal);
-    const skip = providerSkipReason(provider, choice);
-    if (skip) {
-      attempts.push({ provider, ok: false, reason: skip, ms: 0 });
-      continue;
-    }
-    const t0 = performance.now();
-    let session: ort.InferenceSession | undefined;
-    try {
-      session = await ort.InferenceSession.create(
-        model.graphPath,
-        sessionOptions(provider, threads),
-      );
-      const got = await runOnce(session, model, probe, edge);
-      if (provider !== 'cpu') {
-        if (!cpuRef) {
-          const cpu = await ort.InferenceSession.create(model.graphPath, sessionOptions('cpu'));
-          try {
-            cpuRef = await runOnce(cpu, model, probe, edge);
-          } finally {
-            await cpu.release();
-          }
-        }
-        let diff = 0;
-        for (let v = 0; v < got.length; v++) diff = Math.max(diff, Math.abs(got[v] - cpuRef[v]));
-        if (!(diff <= SELF_TEST_TOLERANCE)) {
-          throw new Error(`self-test differs from CPU by ${diff.toExponential(2)}`);
-        }
-      }
-      attempts.push({ provider, ok: true, reason: 'self-test passed', ms: performance.now() - t0 });
-      return makeSession(session, model, provider, attempts);
-    } catch (e) {
-      if (session) await session.release().catch(() => undefined);
-      attempts.push({ provider, ok: false, reason: firstLine(e), ms: performance.now() - t0 });
-    }
-  }
-  throw new MetaKdError(
-    ErrorCode.ProviderFailed,
-    'No execution provider could run the brain-extraction model: ' +
-      attempts.map((a) => `${a.provider}: ${a.reason}`).join('; '),
-    // No `file`: the providers failed, not the model's manifest (issue 11).
+  const found = await firstWorkingProvider<ort.InferenceSession>(
+    choice,
+    {
+      open: (provider) =>
+        ort.InferenceSession.create(model.graphPath, sessionOptions(provider, threads)),
+      selfTest: (session) => runOnce(session, model, probe, edge),
+      release: (session) => session.release(),
+    },
+    'brain-extraction model',
+    signal,
   );
+  return makeSession(found.opened, model, found.provider, found.attempts);
 }
 
 function makeSession(
