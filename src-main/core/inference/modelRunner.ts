@@ -26,8 +26,17 @@ export interface ModelRunner {
   readonly provider: ProviderName;
   /** Every provider tried, in order, with the reason it was or was not used. */
   readonly attempts: readonly ProviderAttempt[];
-  /** Encoder: `batch` single-modality images [batch,1,k,j,i] → one array per feature level. */
-  encode(images: Float32Array, batch: number, sizeKji: Vec3): Promise<FeatureLevel[]>;
+  /**
+   * Encoder: `batch` single-modality images [batch,1,k,j,i] → one array per feature level. With
+   * `into` (one array per level, each exactly that level's output size) the features are written
+   * there; a runner that cannot may return new arrays instead, and the caller copies.
+   */
+  encode(
+    images: Float32Array,
+    batch: number,
+    sizeKji: Vec3,
+    into?: readonly FeatureLevel[],
+  ): Promise<FeatureLevel[]>;
   /** Decoder: stacked features per level [batch,4,C_l,…] + present [batch,4] → probs [batch,3,k,j,i]. */
   decode(
     features: readonly FeatureLevel[],
@@ -83,10 +92,32 @@ class OrtRunner implements ModelRunner {
     private readonly decoder: Session,
   ) {}
 
-  async encode(images: Float32Array, batch: number, s: Vec3): Promise<FeatureLevel[]> {
+  async encode(
+    images: Float32Array,
+    batch: number,
+    s: Vec3,
+    into?: readonly FeatureLevel[],
+  ): Promise<FeatureLevel[]> {
+    const g = this.model.manifest.graphs;
     const image = new ort.Tensor('float32', images, [batch, 1, s[0], s[1], s[2]]);
+    if (into) {
+      // Pre-allocated outputs: onnxruntime writes each level straight into the caller's slot.
+      const fetches: Record<string, ort.Tensor> = {};
+      g.featureNames.forEach((n, l) => {
+        const [k, j, i] = into[l].sizeKji;
+        fetches[n] = new ort.Tensor('float32', into[l].data, [
+          batch,
+          g.featureChannels[l],
+          k,
+          j,
+          i,
+        ]);
+      });
+      await this.encoder.run({ image }, fetches);
+      return [...into];
+    }
     const out = await this.encoder.run({ image });
-    return this.model.manifest.graphs.featureNames.map((n) => {
+    return g.featureNames.map((n) => {
       const dims = out[n]?.dims ?? [];
       return { data: asFloat32(out[n], n), sizeKji: [dims[2], dims[3], dims[4]] as Vec3 };
     });

@@ -36,6 +36,9 @@ export async function saveSegmentation(params: {
       intentCode: NIFTI_INTENT_LABEL,
       intentName: 'BraTS labels',
       description: params.description ?? 'MetaKD segmentation (research use)',
+      // A label map is mostly zeros: level 1 deflates Brats18_2013_20_1's in 7 ms to 67 KB,
+      // level 6 in 22–26 ms to 28 KB. The 39 KB are not worth it on every CLI run (issue 13).
+      gzipLevel: 1,
     });
     await writeJsonAtomic(path.join(tmp, REPORT_FILE), params.report);
     await rename(path.join(tmp, LABELMAP_FILE), labelmapPath);

@@ -32,6 +32,7 @@ import { probsToLabels } from './labels.ts';
 import { labelsToNative, prepareStudy, type PrepareParams } from '../prepare/prepareStudy.ts';
 import type { PrepMode, PreparationRecord } from '../prepare/types.ts';
 import { assertFiniteProbabilities } from './finiteOutput.ts';
+import { checkInputs, type VolumeSurvey } from '../preprocess/inputChecks.ts';
 
 /** Progress callback: stage name, done, total. */
 export type ProgressFn = (stage: string, done: number, total: number) => void;
@@ -63,6 +64,12 @@ export interface SegmentParams {
   readonly prepareOptions?: Partial<
     Pick<PrepareParams, 'templateDir' | 'brainModelDir' | 'affine' | 'extractBrain'>
   >;
+  /**
+   * surveyVolume of each input volume, computed meanwhile elsewhere (the worker's caller does it
+   * on its own thread while this prepares the model input). Used when the preparation left the
+   * volumes as they were; it must settle, with null to have the checks computed here.
+   */
+  readonly inputSurveys?: Promise<Partial<Record<ModelSlot, VolumeSurvey>> | null>;
 }
 
 /** Wall-clock milliseconds per stage. */
@@ -111,6 +118,7 @@ interface RunState {
   runner: ModelRunner;
   /** Acquired from `source` (given back at the end), as opposed to injected by the caller. */
   owned: boolean;
+  /** Provider fallback warnings. */
   warnings: string[];
   sessionMs: number;
 }
@@ -179,7 +187,10 @@ export async function segmentStudy(params: SegmentParams): Promise<SegmentResult
   });
   throwIfCancelled(params.signal);
   params.onProgress?.('preprocess', 0, 1);
-  const input = preprocess(prepared.volumes, model.manifest);
+  // The input checks wait for the caller's surveys (never on the critical path) unless the
+  // preparation replaced the volumes they describe.
+  const deferChecks = params.inputSurveys !== undefined && prepared.volumes === params.volumes;
+  const input = preprocess(prepared.volumes, model.manifest, { checks: !deferChecks });
   params.onProgress?.('preprocess', 1, 1);
   const tPre = performance.now();
   throwIfCancelled(params.signal);
@@ -189,7 +200,7 @@ export async function segmentStudy(params: SegmentParams): Promise<SegmentResult
       params.runner ??
       (await source.acquire(model, { provider: params.provider, threads: params.threads })),
     owned: !params.runner,
-    warnings: [...input.warnings],
+    warnings: [],
     sessionMs: 0,
   };
   state.sessionMs = performance.now() - tPre;
@@ -227,6 +238,14 @@ export async function segmentStudy(params: SegmentParams): Promise<SegmentResult
           mlPerVoxel: (grid.spacing[0] * grid.spacing[1] * grid.spacing[2]) / 1000,
         })
       : undefined;
+    const inputWarnings = deferChecks
+      ? checkInputs(
+          prepared.volumes,
+          order,
+          model.manifest.input.spacingMm,
+          (await params.inputSurveys) ?? {},
+        )
+      : input.warnings;
     const tEnd = performance.now();
     return {
       labelmap: native,
@@ -249,7 +268,7 @@ export async function segmentStudy(params: SegmentParams): Promise<SegmentResult
         postprocessMs: tEnd - tPost,
         totalMs: tEnd - tStart,
       },
-      warnings: [...prepared.record.warnings, ...state.warnings],
+      warnings: [...prepared.record.warnings, ...inputWarnings, ...state.warnings],
       expectedAccuracy: expectedAccuracy(model.manifest, used),
       contributions,
       preparation: prepared.record,

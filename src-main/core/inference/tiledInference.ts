@@ -1,12 +1,17 @@
 /**
  * Sliding-window inference with Gaussian weighting (MODEL_PIPELINE.md §8–§9). Per tile, every
- * present modality is encoded once (one batched encoder call); the cached encodings are then
+ * present modality is encoded once, one encoder call each (batch 1), its features written straight
+ * into that modality's slot of the decoder input; the cached encodings are then
  * decoded for each requested subset of modalities, one decoder call per subset on the same
  * stacked features (only `present` changes). With one subset (the present set) this is a plain
  * segmentation; with all non-empty subsets it is the contribution readout at the cost of the extra
  * decoder calls only. One subset per call, not a batch: on CPU (onnxruntime-node 1.30, the shipped
  * model, 2 cores) a batch of 3 took 486 ms per subset against 318 ms one at a time, and a batch of
  * 15 pushed the peak RSS past 2 GB; one at a time also needs no repeated copy of the features.
+ * The encoder likewise runs one modality at a time: the features are bit-identical to a batch of
+ * four, and on this 2-core CPU (Brats18_2013_20_1-sized patch, fresh process, 3 runs) the four
+ * encodings took 1089–1184 ms against 1208–1326 ms as one batch, at 289 MB peak RSS against 481
+ * MB: a batch of four's activations are four times as large and fresh memory costs page faults.
  */
 import { ErrorCode, MetaKdError, throwIfCancelled } from '../errors.ts';
 import type { Vec3 } from '../volume/Geometry.ts';
@@ -90,22 +95,22 @@ function accumulate(
 }
 
 /**
- * Writes one tile's features into the four-slot decoder input ([1,4,C,…] per level), allocating it
- * on the first tile. Missing modalities' slots are never written, so they stay zero. With all four
- * present the encoder's batch already has that layout (item m = modality m): it is used as is
- * (saves copying ~80 MB of features per tile for the shipped model).
+ * The four-slot decoder input ([1,4,C,…] per level) shaped like one modality's features `f`, with
+ * `f` in slot `m`. Missing modalities' slots are never written, so they stay zero.
  */
-function stackModalities(
-  feats: FeatureLevel[],
-  presentIdx: readonly number[],
-  into: FeatureLevel[] | undefined,
-): FeatureLevel[] {
-  if (presentIdx.length === MODALITY_COUNT && presentIdx.every((m, b) => m === b)) return feats;
-  return feats.map((f, l) => {
-    const per = f.data.length / presentIdx.length;
-    const out = into?.[l].data ?? new Float32Array(MODALITY_COUNT * per);
-    presentIdx.forEach((m, b) => out.set(f.data.subarray(b * per, (b + 1) * per), m * per));
-    return { data: out, sizeKji: f.sizeKji };
+function allocateStack(f: readonly FeatureLevel[], m: number): FeatureLevel[] {
+  return f.map((level) => {
+    const data = new Float32Array(MODALITY_COUNT * level.data.length);
+    data.set(level.data, m * level.data.length);
+    return { data, sizeKji: level.sizeKji };
+  });
+}
+
+/** Slot `m` of each level of the stacked decoder input. */
+function slotOf(stacked: readonly FeatureLevel[], m: number): FeatureLevel[] {
+  return stacked.map((level) => {
+    const per = level.data.length / MODALITY_COUNT;
+    return { data: level.data.subarray(m * per, (m + 1) * per), sizeKji: level.sizeKji };
   });
 }
 
@@ -142,7 +147,7 @@ export async function runTiles(params: TileParams): Promise<TileResult> {
   const origins = tileOrigins(padded, p, manifest.inference.overlap);
   const acc = subsets.map(() => new Float32Array(OUTPUT_CHANNELS * nPad));
   const wsum = new Float32Array(nPad);
-  const images = new Float32Array(presentIdx.length * nPatch);
+  const image = new Float32Array(nPatch);
   let encodeMs = 0;
   let decodeMs = 0;
   let stacked: FeatureLevel[] | undefined;
@@ -150,19 +155,25 @@ export async function runTiles(params: TileParams): Promise<TileResult> {
   for (let t = 0; t < origins.length; t++) {
     throwIfCancelled(signal);
     const o = origins[t];
-    presentIdx.forEach((m, b) =>
-      extractPatch(input.channels[m] as Float32Array, padded, o, p, images, b * nPatch),
-    );
     const t0 = performance.now();
-    const feats = await runner.encode(images, presentIdx.length, pKji);
-    stacked = stackModalities(feats, presentIdx, stacked);
+    for (const m of presentIdx) {
+      if (m !== presentIdx[0]) throwIfCancelled(signal);
+      extractPatch(input.channels[m] as Float32Array, padded, o, p, image, 0);
+      if (!stacked) {
+        stacked = allocateStack(await runner.encode(image, 1, pKji), m);
+        continue;
+      }
+      const slot = slotOf(stacked, m);
+      const feats = await runner.encode(image, 1, pKji, slot);
+      feats.forEach((f, l) => f.data !== slot[l].data && slot[l].data.set(f.data));
+    }
     const t1 = performance.now();
     encodeMs += t1 - t0;
     for (let x = 0; x < subsets.length; x++) {
       // A contribution readout decodes up to 15 subsets per tile: let a cancel land between them.
       if (x > 0) throwIfCancelled(signal);
       for (let m = 0; m < MODALITY_COUNT; m++) present[m] = (subsets[x] >> m) & 1;
-      const probs = await runner.decode(stacked, present, 1, pKji);
+      const probs = await runner.decode(stacked as FeatureLevel[], present, 1, pKji);
       accumulate(acc[x], probs, 0, g, padded, o, p);
     }
     decodeMs += performance.now() - t1;

@@ -150,12 +150,17 @@ export function intensityStats(d: ArrayLike<number>): IntensityStats {
 
 /**
  * Both summaries checkInputs needs of one volume, from two passes over its voxels: the same
- * values as `intensityStats(v.data)` and `nonzeroFractions(v)`.
+ * values as `intensityStats(v.data)` and `nonzeroFractions(v)`. The costly part of the checks
+ * (~30 ms per BraTS series): the segmentation worker's caller computes it on its own thread while
+ * the worker prepares the model input (segmentInWorker.ts).
  */
-export function surveyVolume(v: Volume): {
-  stats: IntensityStats;
-  fractions: { all: number; border: number };
-} {
+export interface VolumeSurvey {
+  readonly stats: IntensityStats;
+  readonly fractions: { readonly all: number; readonly border: number };
+}
+
+/** The survey of one volume (see VolumeSurvey); every voxel is read, twice at most. */
+export function surveyVolume(v: Volume): VolumeSurvey {
   const { stats, nonzero } = surveyValues(v.data);
   return { stats, fractions: fractions(v, nonzero) };
 }
@@ -200,11 +205,15 @@ function isOblique(g: Geometry): boolean {
   });
 }
 
-/** Warnings for the present series (source volumes) against the model's training conditions. */
+/**
+ * Warnings for the present series (source volumes) against the model's training conditions.
+ * `surveys` are surveyVolume's results for these very volumes when already computed.
+ */
 export function checkInputs(
   volumes: Partial<Record<ModelSlot, Volume>>,
   order: readonly ModelSlot[],
   spacingMm: readonly [number, number, number],
+  surveys: Partial<Record<ModelSlot, VolumeSurvey>> = {},
 ): string[] {
   const warnings: string[] = [];
   const present = order.filter((s) => volumes[s]);
@@ -212,7 +221,7 @@ export function checkInputs(
   for (const slot of present) {
     const v = volumes[slot] as Volume;
     const name = SLOT_DISPLAY_NAME[slot];
-    const { stats: shape, fractions: f } = surveyVolume(v);
+    const { stats: shape, fractions: f } = surveys[slot] ?? surveyVolume(v);
     warnings.push(...untrustedInputWarnings(name, v, shape));
     if (f.all > MAX_NONZERO_FRACTION || f.border > MAX_BORDER_NONZERO_FRACTION) {
       notStripped.push(

@@ -75,10 +75,14 @@ export function toModelGrid(
   return { grid, referenceSlot, data };
 }
 
-/** Runs the whole preprocessing for the present series (missing slots absent or undefined). */
+/**
+ * Runs the whole preprocessing for the present series (missing slots absent or undefined).
+ * With `checks: false` the input checks are left to the caller (`warnings` is then empty).
+ */
 export function preprocess(
   volumes: Partial<Record<ModelSlot, Volume>>,
   manifest: ModelManifest,
+  { checks = true }: { checks?: boolean } = {},
 ): PreparedInput {
   const { grid, referenceSlot, data } = toModelGrid(volumes, manifest);
   const presentData = data.filter((d): d is Float32Array => d !== null);
@@ -99,6 +103,6 @@ export function preprocess(
     crop,
     padded,
     channels,
-    warnings: checkInputs(volumes, manifest.modalities, manifest.input.spacingMm),
+    warnings: checks ? checkInputs(volumes, manifest.modalities, manifest.input.spacingMm) : [],
   };
 }

@@ -71,6 +71,25 @@ describeModel('segmentation worker (tiny model, ' + CASE + ')', () => {
     expect(vols.flair.data.length).toBe(240 * 240 * 155);
   });
 
+  it('input checks surveyed on the calling thread give the same warnings as in one thread', async () => {
+    // Not skull-stripped (every voxel non-zero) and constant: both kinds of survey-based warning.
+    const unstripped: Volume = {
+      geometry: vols.flair.geometry,
+      data: Float32Array.from(vols.flair.data, (v) => v + 1),
+    };
+    const constant: Volume = {
+      geometry: vols.t1.geometry,
+      data: new Float32Array(vols.t1.data.length).fill(0).fill(5, 0, 1_000_000),
+    };
+    const volumes = { flair: unstripped, t1: constant };
+    const inWorker = await worker.run({ model, volumes, provider: 'cpu' });
+    const inProcess = await segmentStudy({ model, volumes, provider: 'cpu' });
+    expect(inWorker.warnings).toEqual(inProcess.warnings);
+    expect(inWorker.warnings.some((w) => /does not look skull-stripped/.test(w))).toBe(true);
+    expect(inWorker.warnings.some((w) => /constant intensity/.test(w))).toBe(true);
+    expect(same(inWorker.labelmap, inProcess.labelmap)).toBe(true);
+  });
+
   it('cancel stops within one tile and the same worker runs the next job', async () => {
     const ac = new AbortController();
     let tilesAfterCancel = -1;

@@ -1,7 +1,8 @@
 /**
  * runTiles' shortcuts (issue 13, fast start) feed the graphs exactly what the general path does:
- * a single tile spanning whole slices is copied as one block, all four present modalities are
- * decoded from the encoder's batch as it is, and the Gaussian map is computed once per patch.
+ * a single tile spanning whole slices is copied as one block, each present modality is encoded on
+ * its own (batch 1) straight into its slot of the decoder input (or copied there by a runner that
+ * returns new arrays), and the Gaussian map is computed once per patch.
  */
 import { describe, expect, it } from 'vitest';
 import { runTiles } from '../../../src-main/core/inference/tiledInference.ts';
@@ -32,18 +33,24 @@ function input(padded: Vec3, present: boolean[]): PreparedInput {
   } as unknown as PreparedInput;
 }
 
-/** What the graphs saw, and a decoder output that depends on every feature value. */
-function recordingRunner() {
+/**
+ * What the graphs saw, and a decoder output that depends on every feature value. The encoder
+ * writes into `into` when given, as the onnxruntime runner does, unless `ignoreInto`.
+ */
+function recordingRunner({ ignoreInto = false } = {}) {
   const images: Float32Array[] = [];
+  const batches: number[] = [];
   const decoded: { feats: Float32Array; present: number[] }[] = [];
   const runner: ModelRunner = {
     provider: 'cpu',
     attempts: [],
     // One feature level: the image itself, two channels (x and −x), batch as given.
-    encode: async (img, batch, s) => {
+    encode: async (img, batch, s, into) => {
       images.push(img.slice());
+      batches.push(batch);
       const per = s[0] * s[1] * s[2];
-      const out = new Float32Array(batch * 2 * per);
+      const out = into && !ignoreInto ? into[0].data : new Float32Array(batch * 2 * per);
+      expect(out.length).toBe(batch * 2 * per);
       for (let b = 0; b < batch; b++) {
         for (let x = 0; x < per; x++) {
           out[b * 2 * per + x] = img[b * per + x];
@@ -68,7 +75,7 @@ function recordingRunner() {
     },
     release: async () => undefined,
   };
-  return { runner, images, decoded };
+  return { runner, images, batches, decoded };
 }
 
 /** The patch at origin `o` of `channel`, i fastest (the general rule). */
@@ -82,26 +89,28 @@ function patchOf(channel: Float32Array, padded: Vec3, o: Vec3): number[] {
 }
 
 describe('runTiles', () => {
-  it('a single tile: the encoder gets each modality patch, the decoder the four-slot stack', async () => {
-    const inp = input([P[0], P[1], P[2]], [true, true, true, true]);
-    const { runner, images, decoded } = recordingRunner();
-    await runTiles({ runner, input: inp, manifest, subsets: [0b1111] });
-    const n = P[0] * P[1] * P[2];
-    expect(images).toHaveLength(1);
-    for (let m = 0; m < 4; m++) {
-      expect([...images[0].subarray(m * n, (m + 1) * n)]).toEqual(
-        patchOf(inp.channels[m] as Float32Array, inp.padded, [0, 0, 0]),
-      );
-    }
-    // Slot m of the decoder input holds modality m's two feature channels (x, then −x).
-    const f = decoded[0].feats;
-    expect(f.length).toBe(4 * 2 * n);
-    for (let m = 0; m < 4; m++) {
-      const img = [...images[0].subarray(m * n, (m + 1) * n)];
-      expect([...f.subarray(m * 2 * n, m * 2 * n + n)]).toEqual(img);
-      expect([...f.subarray(m * 2 * n + n, (m + 1) * 2 * n)]).toEqual(img.map((v) => -v));
-    }
-  });
+  for (const ignoreInto of [false, true]) {
+    it(`a single tile: one encoder call per modality, the decoder the four-slot stack (runner ${ignoreInto ? 'returns new arrays' : 'writes into the slots'})`, async () => {
+      const inp = input([P[0], P[1], P[2]], [true, true, true, true]);
+      const { runner, images, batches, decoded } = recordingRunner({ ignoreInto });
+      await runTiles({ runner, input: inp, manifest, subsets: [0b1111] });
+      const n = P[0] * P[1] * P[2];
+      expect(batches).toEqual([1, 1, 1, 1]);
+      for (let m = 0; m < 4; m++) {
+        expect([...images[m]]).toEqual(
+          patchOf(inp.channels[m] as Float32Array, inp.padded, [0, 0, 0]),
+        );
+      }
+      // Slot m of the decoder input holds modality m's two feature channels (x, then −x).
+      const f = decoded[0].feats;
+      expect(f.length).toBe(4 * 2 * n);
+      for (let m = 0; m < 4; m++) {
+        const img = [...images[m]];
+        expect([...f.subarray(m * 2 * n, m * 2 * n + n)]).toEqual(img);
+        expect([...f.subarray(m * 2 * n + n, (m + 1) * 2 * n)]).toEqual(img.map((v) => -v));
+      }
+    });
+  }
 
   it('several tiles along k (whole slices) and along i (rows) give each patch exactly', async () => {
     for (const padded of [
@@ -111,18 +120,14 @@ describe('runTiles', () => {
       const inp = input(padded, [true, false, true, false]);
       const { runner, images } = recordingRunner();
       const r = await runTiles({ runner, input: inp, manifest, subsets: [0b0101] });
-      expect(images).toHaveLength(r.tiles);
-      const n = P[0] * P[1] * P[2];
+      // Two present modalities: two encoder calls per tile, modality 0 then modality 2.
+      expect(images).toHaveLength(2 * r.tiles);
       const origins = tileOrigins(padded, P, 0.5);
       expect(origins.length).toBeGreaterThan(1);
       expect(r.tiles).toBe(origins.length);
       origins.forEach((o, t) => {
-        expect([...images[t].subarray(0, n)]).toEqual(
-          patchOf(inp.channels[0] as Float32Array, padded, o),
-        );
-        expect([...images[t].subarray(n, 2 * n)]).toEqual(
-          patchOf(inp.channels[2] as Float32Array, padded, o),
-        );
+        expect([...images[2 * t]]).toEqual(patchOf(inp.channels[0] as Float32Array, padded, o));
+        expect([...images[2 * t + 1]]).toEqual(patchOf(inp.channels[2] as Float32Array, padded, o));
       });
     }
   });
@@ -135,9 +140,9 @@ describe('runTiles', () => {
     const f = decoded[0].feats;
     expect(f.length).toBe(4 * 2 * n);
     expect([...f.subarray(2 * n, 4 * n)].every((v) => v === 0)).toBe(true);
-    expect([...f.subarray(4 * 2 * n - 2 * n, 4 * 2 * n - n)]).toEqual([
-      ...images[0].subarray(2 * n, 3 * n),
-    ]);
+    // Encoder calls: modalities 0, 2, 3; modality 3's features fill the last slot.
+    expect(images).toHaveLength(3);
+    expect([...f.subarray(4 * 2 * n - 2 * n, 4 * 2 * n - n)]).toEqual([...images[2]]);
     expect(decoded[0].present).toEqual([1, 0, 1, 1]);
   });
 });
