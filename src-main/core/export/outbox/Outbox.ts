@@ -11,7 +11,9 @@
  *
  * Every change to one item's folder (item.json saves, a redirect, its removal) runs on that
  * item's own write queue, so a redirect (the destination was renamed) and a delivery in flight
- * cannot overwrite each other, and nothing is written into a folder after it was removed.
+ * cannot overwrite each other, and nothing is written into a folder after it was removed. Across
+ * processes (the app and a `metakd send` on the same data folder) an item is sent, and removed,
+ * only under its send lock (sendLock.ts).
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
@@ -25,6 +27,7 @@ import type { SendOptions, SendProgress, StoredInstance } from '../pacs/dimse.ts
 import { isPermanentRefusal } from '../pacs/refusal.ts';
 import { sendToDestination, type OutgoingFile } from '../pacs/sendToDestination.ts';
 import { recordDelivered } from './deliveredLog.ts';
+import { sendLockHolder, takeSendLock, type LockOwner } from './sendLock.ts';
 
 const ITEM_FILE = 'item.json';
 
@@ -85,6 +88,14 @@ export interface OutboxOptions {
 export interface ProcessResult {
   readonly delivered: string[];
   readonly failed: { readonly id: string; readonly code: string; readonly message: string }[];
+}
+
+/** The error for an item another process is sending. */
+function busyElsewhere(id: string, by: LockOwner): MetaKdError {
+  return new MetaKdError(
+    ErrorCode.InvalidArgument,
+    `Outbox item ${id} is being sent by another MetaKD process (pid ${by.pid} on ${by.host}, since ${by.since}); try again when it has finished.`,
+  );
 }
 
 /** Permanent refusals in a row after which an item is parked. */
@@ -254,7 +265,37 @@ export class Outbox {
   ): Promise<{ readonly stored: number }> {
     if (this.#inFlight.has(id))
       throw new MetaKdError(ErrorCode.InvalidArgument, `Outbox item ${id} is already being sent.`);
+    await this.get(id); // NotFound for an unknown id, before anything is locked
     this.#inFlight.add(id);
+    let lock: Awaited<ReturnType<typeof takeSendLock>>;
+    try {
+      lock = await takeSendLock(this.#itemDir(id));
+    } catch (e) {
+      this.#inFlight.delete(id);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      throw new MetaKdError(
+        ErrorCode.NotFound,
+        `Outbox item "${id}" was sent or removed meanwhile.`,
+      );
+    }
+    if ('heldBy' in lock) {
+      this.#inFlight.delete(id);
+      throw busyElsewhere(id, lock.heldBy);
+    }
+    try {
+      return await this.#deliverLocked(id, onProgress, opts);
+    } finally {
+      this.#inFlight.delete(id);
+      await lock.release();
+    }
+  }
+
+  /** deliver() once the item's send lock is held: its item.json is read afresh under the lock. */
+  async #deliverLocked(
+    id: string,
+    onProgress: SendProgress | undefined,
+    opts: { readonly signal?: AbortSignal },
+  ): Promise<{ readonly stored: number }> {
     let item: OutboxItem = { ...(await this.get(id)), parked: false };
     // Saves coalesce: at most one write in flight, the next one writes the latest state.
     let saving: Promise<void> = Promise.resolve();
@@ -323,8 +364,6 @@ export class Outbox {
         },
       });
       throw e;
-    } finally {
-      this.#inFlight.delete(id);
     }
   }
 
@@ -336,7 +375,13 @@ export class Outbox {
         `Outbox item ${id} is being sent; try again.`,
       );
     await this.get(id); // NotFound for an unknown id
-    await this.#removeDir(id);
+    const lock = await takeSendLock(this.#itemDir(id));
+    if ('heldBy' in lock) throw busyElsewhere(id, lock.heldBy);
+    try {
+      await this.#removeDir(id);
+    } finally {
+      await lock.release(); // gone with the folder, unless the removal failed
+    }
   }
 
   /** The items waiting (pending, failed or parked) for destination `name`. */
@@ -381,6 +426,8 @@ export class Outbox {
     for (const item of await this.list()) {
       if (this.#inFlight.has(item.id)) continue;
       if (!force && (item.parked || Date.parse(item.nextAttemptAt) > this.#now())) continue;
+      // Another process is sending it: not a failure, and its item.json is not ours to update.
+      if (await sendLockHolder(this.#itemDir(item.id))) continue;
       try {
         await this.deliver(item.id);
         result.delivered.push(item.id);
