@@ -5,7 +5,8 @@
  * --format both writes a DICOM SEG per signed-off annotation of the DICOM case that re-imports
  * voxel for voxel; the NIfTI case says in the table that SEG needs a DICOM source. --layout brats
  * writes the training layout, and `pipeline.py --data` trains a tiny network on it for a few
- * iterations and writes weights.
+ * iterations and writes weights. The CLI's `metakd project export` reaches the same export with
+ * its --format, --layout and --reader options, and refuses bad values (exit 2).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { createApiService, type ApiService } from '../../../src-main/api/service
 import { writeMrStudyFromBratsCase } from '../../../src-main/core/io/dicom/writeMrStudy.ts';
 import { readSeg } from '../../../src-main/core/export/seg/readSeg.ts';
 import { hasTorch, runPython } from '../training/pythonRunner.ts';
+import { runCli } from '../../helpers/cliRunner.ts';
 
 const DICOM_SRC = 'Brats18_CBICA_AQQ_1';
 const NIFTI_CASE = 'Brats18_2013_20_1';
@@ -164,6 +166,57 @@ describeData('project export: DICOM SEG and the training layout', () => {
     const again = await api.invoke('exportProject', { projectId, outDir: out, format: 'both' });
     expect(again.annotations.every((a) => !a.written)).toBe(true);
     expect(again.annotations.find((a) => a.reader === 'bob')?.seg).toBeDefined();
+  }, 180_000);
+
+  it('metakd project export: --format/--layout/--reader reach the same export; bad values exit 2', async () => {
+    const seg = path.join(dir, 'cli-seg');
+    const r = await runCli(['project', 'export', projectId, '--out', seg, '--format', 'seg'], {
+      api,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    // The NIfTI case's annotation has no SEG to write; the two re-imports above are unsigned.
+    expect(r.stdout).toMatch(
+      /3 signed-off annotation\(s\) in .*cli-seg \(2 written now\); 2 not signed off, left out/,
+    );
+    expect(r.stderr).toMatch(new RegExp(`note: ${NIFTI_CASE} ann:.*SEG needs a DICOM source`));
+    for (const reader of ['ann', 'bob'])
+      expect(existsSync(path.join(seg, reader, 'dicom_case', 'dicom_case_seg.dcm'))).toBe(true);
+    // --format seg: no NIfTI masks.
+    expect(existsSync(path.join(seg, 'ann', 'dicom_case', 'dicom_case_seg.nii.gz'))).toBe(false);
+
+    const brats = path.join(dir, 'cli-brats');
+    const b = await runCli(
+      [
+        'project',
+        'export',
+        projectId,
+        '--out',
+        brats,
+        '--layout',
+        'brats',
+        '--reader',
+        'bob',
+        '--json',
+      ],
+      { api },
+    );
+    expect(b.code, b.stderr).toBe(0);
+    const res = JSON.parse(b.stdout) as { annotations: { reader: string; file?: string }[] };
+    // Only bob's annotation is the label file; he signed off the DICOM case alone.
+    expect(res.annotations.filter((a) => a.file).map((a) => a.reader)).toEqual(['bob']);
+    expect(existsSync(path.join(brats, 'dicom_case', 'dicom_case_seg.nii.gz'))).toBe(true);
+    expect(existsSync(path.join(brats, NIFTI_CASE))).toBe(false);
+
+    for (const [opt, value, why] of [
+      ['--format', 'png', /--format is nifti, seg or both/],
+      ['--layout', 'flat', /--layout is readers or brats/],
+    ] as const) {
+      const bad = await runCli(['project', 'export', projectId, '--out', brats, opt, value], {
+        api,
+      });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(why);
+    }
   }, 180_000);
 
   it('--layout brats feeds pipeline.py --data, which trains and writes weights', async () => {
