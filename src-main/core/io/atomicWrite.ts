@@ -143,7 +143,7 @@ export async function copyFileAtomic(
 }
 
 /** True when a process with this pid exists (a pid we may not signal still exists). */
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

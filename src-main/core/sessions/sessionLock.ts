@@ -9,7 +9,7 @@
 import { open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, MetaKdError } from '../errors.ts';
-import { PRIVATE_FILE_MODE } from '../io/atomicWrite.ts';
+import { PRIVATE_FILE_MODE, processAlive } from '../io/atomicWrite.ts';
 import { KeyedQueue } from '../keyedQueue.ts';
 
 /** Name of the lock file inside a session folder. */
@@ -20,15 +20,6 @@ const LOCK_POLL_MS = 25;
 
 /** Each session folder's queue in this process. */
 const queue = new KeyedQueue();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Takes the lock file, waiting for a live owner and taking over a dead one's. */
 async function acquireFile(lockFile: string): Promise<void> {
@@ -56,7 +47,7 @@ async function acquireFile(lockFile: string): Promise<void> {
     const owner = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
     // An empty file is a lock being written this instant: wait, do not take it over. Our own
     // pid: the in-process queue says we do not hold it, so an earlier process with our pid left it.
-    if (owner > 0 && (owner === process.pid || !alive(owner))) {
+    if (owner > 0 && (owner === process.pid || !processAlive(owner))) {
       await unlink(lockFile).catch(() => undefined);
       continue;
     }

@@ -9,11 +9,14 @@
  *
  * Two processes that find the same dead lock in the same instant could both take it over (each
  * removes it and creates its own); that needs two senders starting within microseconds of each
- * other after a crash, and is accepted.
+ * other after a crash, and is accepted. Unlike a session's lock (sessionLock.ts), which is held
+ * for milliseconds and waited for, a send lock is held for as long as a PACS takes, so a second
+ * sender is refused at once instead of waiting.
  */
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { PRIVATE_FILE_MODE, processAlive } from '../../io/atomicWrite.ts';
 
 /** The lock's file name inside an item's folder. */
 export const SEND_LOCK_FILE = 'sending.lock';
@@ -46,16 +49,6 @@ function isOwner(v: unknown): v is LockOwner {
   );
 }
 
-/** True while process `pid` exists on this host (EPERM: it exists, owned by another user). */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Whether the lock at `file` (owner `owner`, or undefined when unreadable) is still live. */
 async function isLive(file: string, owner: LockOwner | undefined, now: number): Promise<boolean> {
   if (!owner) {
@@ -65,7 +58,7 @@ async function isLive(file: string, owner: LockOwner | undefined, now: number): 
   const since = Date.parse(owner.since);
   if (owner.host !== os.hostname()) return !(now - since > FOREIGN_STALE_MS);
   const bootedAt = now - os.uptime() * 1000;
-  return since >= bootedAt && pidAlive(owner.pid);
+  return since >= bootedAt && processAlive(owner.pid);
 }
 
 async function readOwner(file: string): Promise<LockOwner | undefined | 'absent'> {
@@ -106,7 +99,7 @@ export async function takeSendLock(itemDir: string): Promise<HeldLock | { heldBy
   const me: LockOwner = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fh = await open(file, 'wx', 0o600);
+      const fh = await open(file, 'wx', PRIVATE_FILE_MODE);
       try {
         await fh.writeFile(JSON.stringify(me));
       } finally {
