@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync, openSync, closeSync } f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DestinationStore } from '../../src-main/core/export/pacs/Destination.ts';
 
 /** Path of the Orthanc executable (Debian). */
 export const ORTHANC_BIN = process.env.ORTHANC_BIN ?? '/usr/sbin/Orthanc';
@@ -160,6 +161,45 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Orthan
     restart: launch,
     async dispose() {
       await stop('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A real Orthanc with a temp data folder whose destination store names it "orthanc" (DIMSE). */
+export interface OrthancDestination {
+  readonly orthanc: OrthancInstance;
+  /** The temp folder (holds pacs-destinations.json; a test's outbox and files go here too). */
+  readonly dir: string;
+  readonly store: DestinationStore;
+  /** Resumes a stopped Orthanc, stops it and removes the folder. */
+  dispose(): Promise<void>;
+}
+
+/** Starts Orthanc and saves it as destination "orthanc" with `timeoutMs` in a new temp folder. */
+export async function startOrthancDestination(
+  prefix: string,
+  timeoutMs: number,
+): Promise<OrthancDestination> {
+  const orthanc = await startOrthanc();
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const store = new DestinationStore(dir);
+  await store.save({
+    kind: 'dimse',
+    name: 'orthanc',
+    calledAeTitle: orthanc.aet,
+    host: '127.0.0.1',
+    port: orthanc.dicomPort,
+    timeoutMs,
+  });
+  return {
+    orthanc,
+    dir,
+    store,
+    async dispose() {
+      const pid = orthanc.pid();
+      if (pid) process.kill(pid, 'SIGCONT');
+      await orthanc.dispose();
       rmSync(dir, { recursive: true, force: true });
     },
   };

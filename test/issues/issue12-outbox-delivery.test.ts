@@ -14,38 +14,29 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import os from 'node:os';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { hasOrthanc, startOrthanc, type OrthancInstance } from '../helpers/orthanc.ts';
-import { DestinationStore } from '../../src-main/core/export/pacs/Destination.ts';
+import { readFile } from 'node:fs/promises';
+import {
+  hasOrthanc,
+  startOrthancDestination,
+  type OrthancDestination,
+  type OrthancInstance,
+} from '../helpers/orthanc.ts';
+import type { DestinationStore } from '../../src-main/core/export/pacs/Destination.ts';
 import { Outbox, PARK_AFTER, type OutboxItem } from '../../src-main/core/export/outbox/Outbox.ts';
 import { sendToDestination } from '../../src-main/core/export/pacs/sendToDestination.ts';
 import { createApiService, defaultServiceOptions } from '../../src-main/api/service.ts';
 import { writeSyntheticSeries } from '../unit/export/syntheticSeries.ts';
 
 describe.runIf(hasOrthanc)('issue 12: outbox delivery against a real Orthanc', () => {
+  let pacs: OrthancDestination;
   let orthanc: OrthancInstance;
   let dir: string;
   let store: DestinationStore;
   beforeAll(async () => {
-    orthanc = await startOrthanc();
-    dir = await mkdtemp(path.join(os.tmpdir(), 'metakd-issue12-outbox-'));
-    store = new DestinationStore(dir);
-    await store.save({
-      kind: 'dimse',
-      name: 'orthanc',
-      calledAeTitle: orthanc.aet,
-      host: '127.0.0.1',
-      port: orthanc.dicomPort,
-      timeoutMs: 1_000,
-    });
+    pacs = await startOrthancDestination('metakd-issue12-outbox-', 1_000);
+    ({ orthanc, dir, store } = pacs);
   });
-  afterAll(async () => {
-    const pid = orthanc?.pid();
-    if (pid) process.kill(pid, 'SIGCONT');
-    await orthanc?.dispose();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => pacs?.dispose());
 
   const onDisk = async (box: Outbox, id: string): Promise<OutboxItem> =>
     JSON.parse(await readFile(path.join(box.dir, id, 'item.json'), 'utf8')) as OutboxItem;

@@ -11,24 +11,28 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import { hasOrthanc, startOrthanc, type OrthancInstance } from '../../helpers/orthanc.ts';
+import { readFile, utimes, writeFile } from 'node:fs/promises';
+import {
+  hasOrthanc,
+  startOrthancDestination,
+  type OrthancDestination,
+  type OrthancInstance,
+} from '../../helpers/orthanc.ts';
 import { repoRoot } from '../../helpers/data.ts';
 import { writeSyntheticSeries } from '../../unit/export/syntheticSeries.ts';
-import { DestinationStore } from '../../../src-main/core/export/pacs/Destination.ts';
 import { Outbox } from '../../../src-main/core/export/outbox/Outbox.ts';
 import { SEND_LOCK_FILE, takeSendLock } from '../../../src-main/core/export/outbox/sendLock.ts';
 import { sendToDestination } from '../../../src-main/core/export/pacs/sendToDestination.ts';
 
 describe.runIf(hasOrthanc)('outbox send lock across processes (real Orthanc)', () => {
+  let pacs: OrthancDestination;
   let orthanc: OrthancInstance;
   let home: string;
-  let store: DestinationStore;
   let sends = 0;
   const outbox = (): Outbox =>
     new Outbox({
       dir: path.join(home, 'outbox'),
-      resolveDestination: (n) => store.get(n),
+      resolveDestination: (n) => pacs.store.get(n),
       // The real sender, counted: this process must not send what the child is sending.
       send: (d, f, p, o) => {
         sends++;
@@ -37,24 +41,10 @@ describe.runIf(hasOrthanc)('outbox send lock across processes (real Orthanc)', (
     });
 
   beforeAll(async () => {
-    orthanc = await startOrthanc();
-    home = await mkdtemp(path.join(os.tmpdir(), 'metakd-outbox-lock-'));
-    store = new DestinationStore(home);
-    await store.save({
-      kind: 'dimse',
-      name: 'orthanc',
-      calledAeTitle: orthanc.aet,
-      host: '127.0.0.1',
-      port: orthanc.dicomPort,
-      timeoutMs: 60_000,
-    });
+    pacs = await startOrthancDestination('metakd-outbox-lock-', 60_000);
+    ({ orthanc, dir: home } = pacs);
   });
-  afterAll(async () => {
-    const pid = orthanc?.pid();
-    if (pid) process.kill(pid, 'SIGCONT');
-    await orthanc?.dispose();
-    await rm(home, { recursive: true, force: true });
-  });
+  afterAll(() => pacs?.dispose());
 
   it('a send in another process holds the item: no second send, no removal, no failure', async () => {
     const box = outbox();
