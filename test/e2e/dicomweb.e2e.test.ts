@@ -12,16 +12,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import path from 'node:path';
 import os from 'node:os';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import {
-  createApiService,
-  defaultServiceOptions,
-  type ApiService,
-} from '../../src-main/api/service.ts';
-import { startWebServer, type WebServer } from '../../src-main/server/webServer.ts';
-import { ensureRendererBuilt } from '../../src-main/server/rendererBuild.ts';
+import type { Page } from 'playwright-core';
+import type { ApiService } from '../../src-main/api/service.ts';
 import {
   writeMrStudyFromBratsCase,
   type WrittenMrStudy,
@@ -29,56 +22,50 @@ import {
 import { readDicomFile } from '../../src-main/core/export/seg/dcmjsSeg.ts';
 import { describeData, dataPath, repoRoot } from '../helpers/data.ts';
 import { hasOrthanc, startOrthanc, type OrthancInstance } from '../helpers/orthanc.ts';
-import { tinyModelDir } from '../fixtures/tinyModel.ts';
-import { launchChromium } from './helpers/browser.ts';
+import {
+  buildRenderer,
+  openWebApp,
+  useE2eModel,
+  type E2eModel,
+  type WebApp,
+} from './helpers/webApp.ts';
 
 const CASE = 'Brats18_2013_20_1';
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts', 'e2e');
-const SHIPPED_MODEL = path.join(repoRoot, 'models', 'metakd-brats');
 const USER = { name: 'metakd-reader', password: 'pw-Dicomweb-7391' };
 const DEST = 'orthanc-web';
 const describeOrthanc = hasOrthanc ? describeData : describeData.skip;
 const shot = (name: string) => path.join(ARTIFACTS, `dicomweb-${name}.png`);
 
 describeOrthanc('DICOMweb destination in the PACS settings screen (Chromium, web mode)', () => {
+  let model: E2eModel;
+  let app: WebApp;
   let api: ApiService;
-  let server: WebServer;
-  let browser: Browser;
   let page: Page;
   let tmp: string;
   let study: WrittenMrStudy;
   let orthanc: OrthancInstance;
-  const pageErrors: string[] = [];
-  const savedModelEnv = process.env.METAKD_MODEL;
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     tmp = await mkdtemp(path.join(os.tmpdir(), 'metakd-e2e-dicomweb-'));
-    process.env.METAKD_MODEL = existsSync(path.join(SHIPPED_MODEL, 'manifest.json'))
-      ? SHIPPED_MODEL
-      : tinyModelDir();
+    model = useE2eModel('shipped-or-tiny');
     [study, orthanc] = await Promise.all([
       writeMrStudyFromBratsCase(dataPath('brats18', CASE), path.join(tmp, 'study')),
       startOrthanc({ user: USER }),
-      ensureRendererBuilt(
-        { root: repoRoot, outDir: path.join(repoRoot, 'out', 'renderer') },
-        () => {},
-      ),
+      buildRenderer(),
     ]);
-    api = createApiService({ ...defaultServiceOptions(), dataDir: path.join(tmp, 'data') });
-    server = await startWebServer({ api, staticDir: path.join(repoRoot, 'out', 'renderer') });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(server.appUrl);
+    app = await openWebApp({
+      dataDir: path.join(tmp, 'data'),
+      viewport: { width: 1600, height: 1000 },
+    });
+    ({ api, page } = app);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await app?.close();
     await orthanc?.dispose();
-    if (savedModelEnv === undefined) delete process.env.METAKD_MODEL;
-    else process.env.METAKD_MODEL = savedModelEnv;
+    model?.restore();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
@@ -211,6 +198,6 @@ describeOrthanc('DICOMweb destination in the PACS settings screen (Chromium, web
     expect(await page.getByTestId('export-result').textContent()).toContain(
       'No PACS destination yet',
     );
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   });
 });

@@ -12,14 +12,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import path from 'node:path';
 import os from 'node:os';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import {
-  createApiService,
-  defaultServiceOptions,
-  type ApiService,
-} from '../../src-main/api/service.ts';
-import { startWebServer, type WebServer } from '../../src-main/server/webServer.ts';
-import { ensureRendererBuilt } from '../../src-main/server/rendererBuild.ts';
+import type { Page } from 'playwright-core';
+import type { ApiService } from '../../src-main/api/service.ts';
 import { voxelToLps, type Geometry, type Vec3 } from '../../src-main/core/volume/Geometry.ts';
 import {
   writeMrStudyFromBratsCase,
@@ -29,11 +23,16 @@ import { storeDimse } from '../../src-main/core/export/pacs/dimse.ts';
 import { readDicomFile } from '../../src-main/core/export/seg/dcmjsSeg.ts';
 import { describeData, dataPath, repoRoot } from '../helpers/data.ts';
 import { hasOrthanc, startOrthanc, type OrthancInstance } from '../helpers/orthanc.ts';
-import { launchChromium } from './helpers/browser.ts';
+import {
+  buildRenderer,
+  openWebApp,
+  useE2eModel,
+  type E2eModel,
+  type WebApp,
+} from './helpers/webApp.ts';
 
 const CASE = 'Brats18_2013_20_1';
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts', 'e2e');
-const MODEL = path.join(repoRoot, 'models', 'metakd-brats');
 const READER = 'Dr Finish';
 const describeOrthanc = hasOrthanc ? describeData : describeData.skip;
 
@@ -85,29 +84,24 @@ async function shownSeg(page: Page): Promise<{ file: string; uid: string }> {
 }
 
 describeOrthanc('finish the review in the app: export, send, outbox (Chromium, web mode)', () => {
+  let model: E2eModel;
+  let app: WebApp;
   let api: ApiService;
-  let server: WebServer;
-  let browser: Browser;
   let page: Page;
   let tmp: string;
   let study: WrittenMrStudy;
   let orthanc: OrthancInstance;
   /** The T1ce images reaching Orthanc (the study the SEG must land in). */
   let sourceUploaded: Promise<unknown>;
-  const pageErrors: string[] = [];
-  const savedModelEnv = process.env.METAKD_MODEL;
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     tmp = await mkdtemp(path.join(os.tmpdir(), 'metakd-e2e-finish-'));
-    process.env.METAKD_MODEL = MODEL;
+    model = useE2eModel('shipped');
     [study, orthanc] = await Promise.all([
       writeMrStudyFromBratsCase(dataPath('brats18', CASE), path.join(tmp, 'study')),
       startOrthanc(),
-      ensureRendererBuilt(
-        { root: repoRoot, outDir: path.join(repoRoot, 'out', 'renderer') },
-        () => {},
-      ),
+      buildRenderer(),
     ]);
     const t1ce = study.series.find((s) => s.slot === 't1ce');
     // The PACS already holds the images the SEG overlays (sent while the app works).
@@ -131,20 +125,17 @@ describeOrthanc('finish the review in the app: export, send, outbox (Chromium, w
       }),
     );
     sourceUploaded.catch(() => undefined); // awaited (and reported) by the send test
-    api = createApiService({ ...defaultServiceOptions(), dataDir: path.join(tmp, 'data') });
-    server = await startWebServer({ api, staticDir: path.join(repoRoot, 'out', 'renderer') });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(server.appUrl);
+    app = await openWebApp({
+      dataDir: path.join(tmp, 'data'),
+      viewport: { width: 1600, height: 1000 },
+    });
+    ({ api, page } = app);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await app?.close();
     await orthanc?.dispose();
-    if (savedModelEnv === undefined) delete process.env.METAKD_MODEL;
-    else process.env.METAKD_MODEL = savedModelEnv;
+    model?.restore();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
@@ -286,6 +277,6 @@ describeOrthanc('finish the review in the app: export, send, outbox (Chromium, w
     await expect
       .poll(() => status.textContent(), { timeout: 10_000 })
       .toContain('Delivered to orthanc from the outbox');
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   });
 });

@@ -15,17 +15,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import path from 'node:path';
 import os from 'node:os';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import {
-  createApiService,
-  defaultServiceOptions,
-  type ApiService,
-} from '../../src-main/api/service.ts';
-import { startWebServer, type WebServer } from '../../src-main/server/webServer.ts';
-import { ensureRendererBuilt } from '../../src-main/server/rendererBuild.ts';
+import type { Page } from 'playwright-core';
+import type { ApiService } from '../../src-main/api/service.ts';
 import { describeData, dataPath, repoRoot } from '../helpers/data.ts';
-import { tinyModelDir } from '../fixtures/tinyModel.ts';
-import { launchChromium } from './helpers/browser.ts';
+import { openWebApp, useE2eModel, type E2eModel, type WebApp } from './helpers/webApp.ts';
 import { decodePng } from './helpers/png.ts';
 
 const CASE = 'Brats18_2013_20_1';
@@ -44,34 +37,25 @@ function litFraction(png: Buffer): number {
 }
 
 describeData('issue 11: result integrity and viewer defects (Chromium, web mode)', () => {
+  let model: E2eModel;
+  let app: WebApp;
   let api: ApiService;
-  let server: WebServer;
-  let browser: Browser;
   let page: Page;
   let home: string;
-  const pageErrors: string[] = [];
   const caseDir = dataPath('brats18', CASE);
   const rawDir = dataPath('raw', 'TCGA-FG-6692');
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     home = await mkdtemp(path.join(os.tmpdir(), 'metakd-e2e11-'));
-    process.env.METAKD_MODEL = tinyModelDir();
-    await ensureRendererBuilt(
-      { root: repoRoot, outDir: path.join(repoRoot, 'out', 'renderer') },
-      () => {},
-    );
-    api = createApiService({ ...defaultServiceOptions(), dataDir: home });
-    server = await startWebServer({ api, staticDir: path.join(repoRoot, 'out', 'renderer') });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(server.appUrl);
+    model = useE2eModel('tiny');
+    app = await openWebApp({ dataDir: home, viewport: { width: 1400, height: 900 } });
+    ({ api, page } = app);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await app?.close();
+    model?.restore();
     if (home) await rm(home, { recursive: true, force: true });
   });
 
@@ -99,6 +83,34 @@ describeData('issue 11: result integrity and viewer defects (Chromium, web mode)
     expect(box!.width).toBeGreaterThan(10);
     const png = await icon.screenshot({ path: shot('0-error-icon') });
     expect(litFraction(png)).toBeGreaterThan(0.3);
+    await page.getByRole('button', { name: 'Dismiss error' }).click();
+  });
+
+  it('a recent study whose folder is gone leaves the list when opened; others stay', async () => {
+    const gone = path.join(home, 'moved-away-study');
+    const kept = path.join(home, 'still-here');
+    await page.evaluate(
+      ([g, k]) =>
+        localStorage.setItem(
+          'metakd.recentStudies',
+          JSON.stringify([
+            { id: 'gone', path: g, title: 'Moved away', at: new Date().toISOString() },
+            { id: 'kept', path: k, title: 'Still here', at: new Date().toISOString() },
+          ]),
+        ),
+      [gone, kept],
+    );
+    await page.reload();
+    const recent = page.getByTestId('recent-studies');
+    await recent.getByRole('button', { name: /Moved away/ }).click();
+    await page.getByTestId('error-icon').waitFor({ timeout: 20_000 });
+    expect(await page.getByRole('alert').first().textContent()).toMatch(/no such file or folder/);
+    await expect
+      .poll(() => recent.getByRole('button').allTextContents())
+      .toEqual([expect.stringContaining('Still here')]);
+    expect(
+      await page.evaluate(() => JSON.parse(localStorage.getItem('metakd.recentStudies') ?? '[]')),
+    ).toEqual([expect.objectContaining({ id: 'kept' })]);
     await page.getByRole('button', { name: 'Dismiss error' }).click();
   });
 
@@ -182,7 +194,7 @@ describeData('issue 11: result integrity and viewer defects (Chromium, web mode)
     await page.waitForTimeout(800);
     const png = await page.locator('[data-tile=grid-t2] .cs').screenshot();
     expect(litFraction(png)).toBeGreaterThan(0.05);
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   });
 
   it('marks the result stale the moment a slot changes, and disables sign-off', async () => {
@@ -313,6 +325,6 @@ describeData('issue 11: result integrity and viewer defects (Chromium, web mode)
     );
     await page.reload();
     await page.getByRole('status').filter({ hasText: 'was lost' }).waitFor({ timeout: 30_000 });
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   });
 });

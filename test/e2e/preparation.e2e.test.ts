@@ -14,50 +14,32 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import path from 'node:path';
 import os from 'node:os';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import {
-  createApiService,
-  defaultServiceOptions,
-  type ApiService,
-} from '../../src-main/api/service.ts';
-import { startWebServer, type WebServer } from '../../src-main/server/webServer.ts';
-import { ensureRendererBuilt } from '../../src-main/server/rendererBuild.ts';
+import type { Page } from 'playwright-core';
 import { describeData, dataPath, repoRoot } from '../helpers/data.ts';
-import { tinyModelDir } from '../fixtures/tinyModel.ts';
-import { launchChromium } from './helpers/browser.ts';
+import { openWebApp, useE2eModel, type E2eModel, type WebApp } from './helpers/webApp.ts';
 
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts', 'e2e');
 const shot = (name: string) => path.join(ARTIFACTS, `issue10-${name}.png`);
 
 describeData('issue 10: raw-study preparation in the app (Chromium, web mode)', () => {
-  let api: ApiService;
-  let server: WebServer;
-  let browser: Browser;
+  let model: E2eModel;
+  let app: WebApp;
   let page: Page;
   let home: string;
-  const pageErrors: string[] = [];
   const rawDir = dataPath('raw', 'TCGA-FG-6692');
   const bratsDir = dataPath('brats18', 'Brats18_2013_20_1');
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     home = await mkdtemp(path.join(os.tmpdir(), 'metakd-e2e10-'));
-    process.env.METAKD_MODEL = tinyModelDir();
-    await ensureRendererBuilt(
-      { root: repoRoot, outDir: path.join(repoRoot, 'out', 'renderer') },
-      () => {},
-    );
-    api = createApiService({ ...defaultServiceOptions(), dataDir: home });
-    server = await startWebServer({ api, staticDir: path.join(repoRoot, 'out', 'renderer') });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(server.appUrl);
+    model = useE2eModel('tiny');
+    app = await openWebApp({ dataDir: home, viewport: { width: 1400, height: 900 } });
+    ({ page } = app);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await app?.close();
+    model?.restore();
     if (home) await rm(home, { recursive: true, force: true });
   });
 
@@ -155,6 +137,6 @@ describeData('issue 10: raw-study preparation in the app (Chromium, web mode)', 
     await importPath(bratsDir);
     await expect.poll(decisionText, { timeout: 120_000 }).toMatch(/BraTS-space input: used as is/);
     await page.screenshot({ path: shot('4-import-brats') });
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   });
 });

@@ -14,22 +14,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import path from 'node:path';
 import os from 'node:os';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import {
-  createApiService,
-  defaultServiceOptions,
-  type ApiService,
-} from '../../src-main/api/service.ts';
-import { startWebServer, type WebServer } from '../../src-main/server/webServer.ts';
-import { ensureRendererBuilt } from '../../src-main/server/rendererBuild.ts';
+import type { Page } from 'playwright-core';
+import type { ApiService } from '../../src-main/api/service.ts';
 import { writeNifti } from '../../src-main/core/io/nifti/index.ts';
 import type { ModelSlot } from '../../src-main/core/enums/SequenceLabel.ts';
 import { voxelToLps } from '../../src-main/core/volume/Geometry.ts';
 import { describeData, dataPath, repoRoot } from '../helpers/data.ts';
-import { tinyModelDir } from '../fixtures/tinyModel.ts';
 import { readBratsCase } from '../fixtures/bratsCase.ts';
 import { makeRawStudy } from '../fixtures/rawStudy.ts';
-import { launchChromium } from './helpers/browser.ts';
+import { openWebApp, useE2eModel, type E2eModel, type WebApp } from './helpers/webApp.ts';
 
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts', 'e2e');
 const shot = (name: string) => path.join(ARTIFACTS, `issue10-check-${name}.png`);
@@ -87,13 +80,12 @@ async function jumpToMiddle(page: Page, api: ApiService): Promise<void> {
 }
 
 describeData('issue 10: checking the preparation in the reference pane (Chromium)', () => {
+  let model: E2eModel;
+  let app: WebApp;
   let api: ApiService;
-  let server: WebServer;
-  let browser: Browser;
   let page: Page;
   let home: string;
   let studyDir: string;
-  const pageErrors: string[] = [];
   let summaryText = '';
 
   beforeAll(async () => {
@@ -106,23 +98,17 @@ describeData('issue 10: checking the preparation in the reference pane (Chromium
     for (const slot of Object.keys(raw.volumes) as ModelSlot[]) {
       await writeNifti(path.join(studyDir, `RAWSYN_1_${slot}.nii.gz`), raw.volumes[slot]);
     }
-    process.env.METAKD_MODEL = tinyModelDir();
-    await ensureRendererBuilt(
-      { root: repoRoot, outDir: path.join(repoRoot, 'out', 'renderer') },
-      () => {},
-    );
-    api = createApiService({ ...defaultServiceOptions(), dataDir: path.join(home, 'data') });
-    server = await startWebServer({ api, staticDir: path.join(repoRoot, 'out', 'renderer') });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(server.appUrl);
+    model = useE2eModel('tiny');
+    app = await openWebApp({
+      dataDir: path.join(home, 'data'),
+      viewport: { width: 1400, height: 900 },
+    });
+    ({ api, page } = app);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await api?.close?.();
+    await app?.close();
+    model?.restore();
     if (home) await rm(home, { recursive: true, force: true });
   });
 
@@ -213,7 +199,7 @@ describeData('issue 10: checking the preparation in the reference pane (Chromium
 
   it('shows the same summary and checks for the session reopened without its job', async () => {
     await page.goto('about:blank');
-    await page.goto(server.appUrl);
+    await page.goto(app.server.appUrl);
     await page.waitForSelector('[data-testid=resumed]', { timeout: 60_000 });
     const summary = page.getByTestId('prep-summary');
     await summary.waitFor({ timeout: 30_000 });
@@ -235,6 +221,6 @@ describeData('issue 10: checking the preparation in the reference pane (Chromium
       .poll(async () => (await layerPixels(page))?.series ?? 0, { timeout: 60_000 })
       .toBeGreaterThan(1000);
     await page.screenshot({ path: shot('3-reopened') });
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   });
 });

@@ -14,25 +14,17 @@ import path from 'node:path';
 import os from 'node:os';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import {
-  createApiService,
-  defaultServiceOptions,
-  type ApiService,
-} from '../../src-main/api/service.ts';
-import { startWebServer, type WebServer } from '../../src-main/server/webServer.ts';
-import { ensureRendererBuilt } from '../../src-main/server/rendererBuild.ts';
+import type { Page } from 'playwright-core';
+import type { ApiService } from '../../src-main/api/service.ts';
 import { readNifti } from '../../src-main/core/io/nifti/readNifti.ts';
 import { voxelToLps, type Geometry, type Vec3 } from '../../src-main/core/volume/Geometry.ts';
 import { describeData, dataPath, repoRoot } from '../helpers/data.ts';
-import { tinyModelDir } from '../fixtures/tinyModel.ts';
-import { launchChromium } from './helpers/browser.ts';
+import { openWebApp, useE2eModel, type E2eModel, type WebApp } from './helpers/webApp.ts';
 
 /** The cases, in worklist (name) order; the last one keeps only FLAIR and T1ce. */
 const CASES = ['Brats18_2013_20_1', 'Brats18_2013_23_1', 'Brats18_CBICA_AQQ_1'] as const;
 const TWO_SEQUENCES = CASES[2];
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts', 'e2e');
-const SHIPPED_MODEL = path.join(repoRoot, 'models', 'metakd-brats');
 const shot = (name: string) => path.join(ARTIFACTS, `issue14-${name}.png`);
 
 /** Links a shared case's images (never its expert `_seg`) into `dst`. */
@@ -74,15 +66,13 @@ function tumourVoxel(labels: Uint8Array, g: Geometry): Vec3 | null {
 }
 
 describeData('research annotation project in Chromium (web mode)', () => {
+  let model: E2eModel;
+  let app: WebApp;
   let api: ApiService;
-  let server: WebServer;
-  let browser: Browser;
   let page: Page;
   let home: string;
   let work: string;
   let projectId = '';
-  const pageErrors: string[] = [];
-  const shipped = existsSync(path.join(SHIPPED_MODEL, 'manifest.json'));
 
   const worklist = () => api.invoke('getWorklist', { projectId });
   const cell = async (caseId: string, reader: string) =>
@@ -128,22 +118,19 @@ describeData('research annotation project in Chromium (web mode)', () => {
     await linkCase(TWO_SEQUENCES, path.join(cases, TWO_SEQUENCES), (f) =>
       /_(flair|t1ce)\.nii\.gz$/.test(f),
     );
-    process.env.METAKD_MODEL = shipped ? SHIPPED_MODEL : tinyModelDir();
-    await ensureRendererBuilt(
-      { root: repoRoot, outDir: path.join(repoRoot, 'out', 'renderer') },
-      () => {},
-    );
-    api = createApiService({ ...defaultServiceOptions(), dataDir: home });
-    // Another project whose file was then edited by hand and broken (cut off mid-way): listed as
-    // unreadable, never hiding the good project.
-    const other = await api.invoke('createProject', { folder: cases, name: 'hand edited' });
-    const file = path.join(home, 'projects', other.id, 'project.json');
-    await writeFile(file, (await readFile(file, 'utf8')).slice(0, 60));
-    server = await startWebServer({ api, staticDir: path.join(repoRoot, 'out', 'renderer') });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(server.appUrl);
+    model = useE2eModel('shipped-or-tiny');
+    app = await openWebApp({
+      dataDir: home,
+      viewport: { width: 1600, height: 900 },
+      // Another project whose file was then edited by hand and broken (cut off mid-way): listed
+      // as unreadable, never hiding the good project.
+      beforeOpen: async (service) => {
+        const other = await service.invoke('createProject', { folder: cases, name: 'hand edited' });
+        const file = path.join(home, 'projects', other.id, 'project.json');
+        await writeFile(file, (await readFile(file, 'utf8')).slice(0, 60));
+      },
+    });
+    ({ api, page } = app);
   }, 240_000);
 
   // A failed step leaves its screen behind (CI artefact).
@@ -155,8 +142,8 @@ describeData('research annotation project in Chromium (web mode)', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await app?.close();
+    model?.restore();
     for (const d of [home, work]) if (d) await rm(d, { recursive: true, force: true });
   });
 
@@ -322,7 +309,7 @@ describeData('research annotation project in Chromium (web mode)', () => {
     await page.getByTestId('sign-off').waitFor({ timeout: 60_000 });
     await page.locator('body').press('p');
     await expect.poll(studyPath, { timeout: 60_000 }).toBe(casePath(CASES[1]));
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   }, 180_000);
 
   it('a blinded reader is offered no model run: no Run button, R does nothing', async () => {
@@ -368,6 +355,6 @@ describeData('research annotation project in Chromium (web mode)', () => {
     await openCaseAs(CASES[1], 'bob', 'dblclick');
     await page.getByTestId('run').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('blinded').count()).toBe(0);
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   }, 180_000);
 });

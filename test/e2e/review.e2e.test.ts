@@ -9,28 +9,19 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import path from 'node:path';
 import os from 'node:os';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
-import {
-  createApiService,
-  defaultServiceOptions,
-  type ApiService,
-} from '../../src-main/api/service.ts';
-import { startWebServer, type WebServer } from '../../src-main/server/webServer.ts';
-import { ensureRendererBuilt } from '../../src-main/server/rendererBuild.ts';
+import type { Page } from 'playwright-core';
+import type { ApiService } from '../../src-main/api/service.ts';
 import { voxelToLps, type Geometry, type Vec3 } from '../../src-main/core/volume/Geometry.ts';
 import { describeData, dataPath, repoRoot } from '../helpers/data.ts';
-import { tinyModelDir } from '../fixtures/tinyModel.ts';
-import { launchChromium } from './helpers/browser.ts';
+import { openWebApp, useE2eModel, type E2eModel, type WebApp } from './helpers/webApp.ts';
 import { decodePng, pixelAt } from './helpers/png.ts';
 import { findLesions } from '../../src-renderer/lib/lesions.ts';
 
 const CASE = 'Brats18_2013_20_1';
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts', 'e2e');
-const SHIPPED_MODEL = path.join(repoRoot, 'models', 'metakd-brats');
 /** BraTS label colours (src-main/core/export/labelColours.ts). */
 const LABEL_RGB: Record<number, [number, number, number]> = {
   1: [213, 94, 0],
@@ -76,13 +67,11 @@ const dist = (a: readonly number[], b: readonly number[]) =>
   Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 
 describeData('review app in Chromium (web mode)', () => {
+  let model: E2eModel;
+  let app: WebApp;
   let api: ApiService;
-  let server: WebServer;
-  let browser: Browser;
   let page: Page;
   let home: string;
-  let modelDir: string;
-  const pageErrors: string[] = [];
   /** A voxel inside the predicted tumour (set by the run test, used by the edit test). */
   let tumourWorld: [number, number, number] = [0, 0, 0];
   const caseDir = dataPath('brats18', CASE);
@@ -90,25 +79,14 @@ describeData('review app in Chromium (web mode)', () => {
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     home = await mkdtemp(path.join(os.tmpdir(), 'metakd-e2e-'));
-    modelDir = existsSync(path.join(SHIPPED_MODEL, 'manifest.json'))
-      ? SHIPPED_MODEL
-      : tinyModelDir();
-    process.env.METAKD_MODEL = modelDir;
-    await ensureRendererBuilt(
-      { root: repoRoot, outDir: path.join(repoRoot, 'out', 'renderer') },
-      () => {},
-    );
-    api = createApiService({ ...defaultServiceOptions(), dataDir: home });
-    server = await startWebServer({ api, staticDir: path.join(repoRoot, 'out', 'renderer') });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(server.appUrl);
+    model = useE2eModel('shipped-or-tiny');
+    app = await openWebApp({ dataDir: home, viewport: { width: 1600, height: 900 } });
+    ({ api, page } = app);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await app?.close();
+    model?.restore();
     if (home) await rm(home, { recursive: true, force: true });
   });
 
@@ -178,7 +156,7 @@ describeData('review app in Chromium (web mode)', () => {
     const centre = tumourCentre(labels, lm.geometry);
     const world = voxelToLps(lm.geometry, centre.ijk);
     tumourWorld = [world[0], world[1], world[2]];
-    if (modelDir === SHIPPED_MODEL) {
+    if (model.shipped) {
       // With the trained model, the expert tumour's centre must lie in the predicted whole tumour.
       const { readNifti } = await import('../../src-main/core/io/nifti/readNifti.ts');
       const seg = await readNifti(path.join(caseDir, `${CASE}_seg.nii.gz`));
@@ -233,7 +211,7 @@ describeData('review app in Chromium (web mode)', () => {
           '--sequences',
           PRESENT.join(','),
           '--model',
-          modelDir,
+          model.dir,
           '--out',
           out,
         ],
@@ -281,7 +259,7 @@ describeData('review app in Chromium (web mode)', () => {
     // A crash: the page goes away without saving anything more; the session is on disk already.
     // On reload the last study and its open session come back by themselves (issue 11).
     await page.goto('about:blank');
-    await page.goto(server.appUrl);
+    await page.goto(app.server.appUrl);
     await page.waitForSelector('[data-testid=resumed]', { timeout: 30_000 });
     expect(await page.getByTestId('resumed').textContent()).toMatch(/1\s+reader\s+edit/);
     expect(await page.inputValue('input[name=study-path]')).toBe(caseDir);
@@ -371,6 +349,6 @@ describeData('review app in Chromium (web mode)', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, '7-cancelled.png') });
     expect(await page.getByRole('status').filter({ hasText: 'cancelled' }).count()).toBe(1);
     expect(await page.isEnabled('[data-testid=run]')).toBe(true);
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   });
 });

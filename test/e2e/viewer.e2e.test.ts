@@ -15,32 +15,29 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import path from 'node:path';
 import os from 'node:os';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
-import {
-  createApiService,
-  defaultServiceOptions,
-  type ApiService,
-} from '../../src-main/api/service.ts';
-import { startWebServer, type WebServer } from '../../src-main/server/webServer.ts';
-import { ensureRendererBuilt } from '../../src-main/server/rendererBuild.ts';
+import type { Page } from 'playwright-core';
+import type { ApiService } from '../../src-main/api/service.ts';
 import {
   writeMrStudyFromBratsCase,
   type WrittenMrStudy,
 } from '../../src-main/core/io/dicom/writeMrStudy.ts';
 import { presetRange, type WindowPreset } from '../../src-renderer/lib/viewGeometry.ts';
 import { describeData, dataPath, repoRoot } from '../helpers/data.ts';
-import { tinyModelDir } from '../fixtures/tinyModel.ts';
-import { launchChromium } from './helpers/browser.ts';
+import {
+  buildRenderer,
+  openWebApp,
+  useE2eModel,
+  type E2eModel,
+  type WebApp,
+} from './helpers/webApp.ts';
 import { decodePng } from './helpers/png.ts';
 
 const run = promisify(execFile);
 const CASE = 'Brats18_2013_20_1';
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts', 'e2e');
-const SHIPPED_MODEL = path.join(repoRoot, 'models', 'metakd-brats');
 /** DICOM PN value written into every file, and how the header line shows it. */
 const PATIENT_PN = 'Viewerton^Tessa';
 const PATIENT_SHOWN = 'Viewerton Tessa';
@@ -64,48 +61,38 @@ const dist = (a: readonly number[], b: readonly number[]) =>
   Math.hypot(...a.map((v, i) => v - b[i]));
 
 describeData('viewer essentials in Chromium (web mode)', () => {
+  let model: E2eModel;
+  let app: WebApp;
   let api: ApiService;
-  let server: WebServer;
-  let browser: Browser;
   let page: Page;
   let tmp: string;
   let study: WrittenMrStudy;
-  const pageErrors: string[] = [];
-  const savedModelEnv = process.env.METAKD_MODEL;
   /** The view right after import: what reset view must bring back. */
   let initial: { slice: string; width: string; level: string; anchor: Vec3; at: [number, number] };
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     tmp = await mkdtemp(path.join(os.tmpdir(), 'metakd-e2e-viewer-'));
-    process.env.METAKD_MODEL = existsSync(path.join(SHIPPED_MODEL, 'manifest.json'))
-      ? SHIPPED_MODEL
-      : tinyModelDir();
+    model = useE2eModel('shipped-or-tiny');
     [study] = await Promise.all([
       writeMrStudyFromBratsCase(dataPath('brats18', CASE), path.join(tmp, 'study')),
-      ensureRendererBuilt(
-        { root: repoRoot, outDir: path.join(repoRoot, 'out', 'renderer') },
-        () => {},
-      ),
+      buildRenderer(),
     ]);
     // The generator writes no PatientName (synthetic data); the header line needs one.
     const files = study.series.flatMap((s) => s.files);
     await run('dcmodify', ['-nb', '-i', `(0010,0010)=${PATIENT_PN}`, ...files], {
       maxBuffer: 1 << 24,
     });
-    api = createApiService({ ...defaultServiceOptions(), dataDir: path.join(tmp, 'data') });
-    server = await startWebServer({ api, staticDir: path.join(repoRoot, 'out', 'renderer') });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(server.appUrl);
+    app = await openWebApp({
+      dataDir: path.join(tmp, 'data'),
+      viewport: { width: 1600, height: 900 },
+    });
+    ({ api, page } = app);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (savedModelEnv === undefined) delete process.env.METAKD_MODEL;
-    else process.env.METAKD_MODEL = savedModelEnv;
+    await app?.close();
+    model?.restore();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
@@ -313,6 +300,6 @@ describeData('viewer essentials in Chromium (web mode)', () => {
     await page.selectOption(`tr[data-series="${flairId}"] select`, 'auto');
     await stale.waitFor({ state: 'detached', timeout: 30_000 });
     expect(await rowOf('flair')).toBe(flairId);
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   });
 });
