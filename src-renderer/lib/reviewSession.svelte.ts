@@ -5,6 +5,7 @@
  * brush, measurements, undo, redo, sign-off, reopen. The service is the source of truth: every
  * action shows the session it returns.
  */
+import { sameMeasurements } from './measurementChanges.ts';
 import type {
   LabelmapBoxView,
   MeasurementInputView,
@@ -148,10 +149,20 @@ export class ReviewSession {
       status.note('This session is signed off: reopen it to change measurements.');
       return;
     }
+    if (sameMeasurements(list, s.measurements)) return;
     const next = await status.guard('Saving measurements…', () =>
       client.setMeasurements(s.id, controls.readerName(), list),
     );
-    if (next && this.#session?.id === next.id) this.#session = next;
+    if (!next || this.#session?.id !== next.id) return;
+    // The answer is the session as stored: edits someone else made meanwhile come with it, and
+    // the labelmap on screen must follow (the reader is told).
+    if (next.edits !== s.edits) {
+      const last = next.audit.findLast((a) => a.action !== 'measurements');
+      status.note(
+        `The session was changed meanwhile (${last?.action ?? 'edit'} by ${last?.reader ?? 'another reader'}): the view shows it as it is now.`,
+      );
+    }
+    this.#applySession(next);
   }
 
   /** Removes one measurement. */
@@ -210,7 +221,21 @@ export class ReviewSession {
       client.signOff(s.id, controls.readerName(), { updatedAt: s.updatedAt, inputSeries }),
     );
     if (next) this.#session = next;
+    else if (status.error?.code === 'SESSION_CONFLICT') await this.#reloadAfterConflict(s.id);
     this.#deps.sessionsChanged();
+  }
+
+  /**
+   * The session changed after this screen loaded it (another reader, another window, the CLI):
+   * shows it as it is now, so the reader looks at that before signing off again. The refusal
+   * stays on screen; a failed reload leaves the view as it was.
+   */
+  async #reloadAfterConflict(sessionId: string): Promise<void> {
+    const { client, status, controls } = this.#deps;
+    const fresh = await client.openSession(sessionId, controls.readerName()).catch(() => null);
+    if (!fresh || this.#session?.id !== sessionId) return;
+    this.show(fresh);
+    status.note('The session was reloaded as it is now: look at it again, then sign off.');
   }
 
   /** Reopens a signed-off session for editing. */

@@ -285,6 +285,47 @@ describeData('issue 11: result integrity and viewer defects (Chromium, web mode)
     await page.screenshot({ path: shot('5-measurements') });
   });
 
+  it('a sign-off refused because another reader changed the session reloads it as it is now', async () => {
+    const [open] = await api.invoke('listSessions', {});
+    // Redrawing the measurements (a render, a tool change) is no change: nothing more is saved.
+    const saves = open.audit.filter((a) => a.action === 'measurements').length;
+    const g = open.geometry;
+    // Another reader edits the session through the service, after this screen loaded it.
+    await api.invoke('editSession', {
+      sessionId: open.id,
+      reader: 'Dr Other',
+      edit: {
+        kind: 'paintSphere',
+        centerIjk: [g.dims[0] >> 1, g.dims[1] >> 1, g.dims[2] >> 1],
+        radiusMm: 3,
+        label: 2,
+        plane: 'axial',
+      },
+    });
+    await page.fill('.reader input', 'Dr Integrity');
+    await page.click('[data-testid=sign-off]');
+    const alert = page.getByTestId('error');
+    await alert.waitFor({ timeout: 20_000 });
+    expect(await alert.textContent()).toMatch(
+      /changed after your screen loaded it \(edit by Dr Other/,
+    );
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'reloaded as it is now' })
+      .waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('signed').count()).toBe(0);
+    // The screen now holds the session as stored (opened again by this reader): the sign-off in
+    // the next test goes through.
+    const [reloaded] = await api.invoke('listSessions', {});
+    expect(reloaded.signOff).toBeFalsy();
+    expect(reloaded.audit.filter((a) => a.action === 'measurements')).toHaveLength(saves);
+    expect(reloaded.audit.slice(-2).map((a) => [a.action, a.reader])).toEqual([
+      ['edit', 'Dr Other'],
+      ['opened', 'Dr Integrity'],
+    ]);
+    await page.getByRole('button', { name: 'Dismiss error' }).click();
+  });
+
   it('lists the study’s sessions with status and reader, the signed-off one too', async () => {
     await page.fill('.reader input', 'Dr Integrity');
     await page.click('[data-testid=sign-off]');
