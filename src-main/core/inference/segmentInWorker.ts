@@ -254,11 +254,14 @@ export class SegmentationWorker {
       { type: 'run', id: job.id, request: packed.request, cancelFlag } satisfies WorkerInMessage,
       packed.transfer,
     );
-    void surveyInTurns(job.request, () => settled).then((surveys) => {
-      if (!settled && this.worker === w) {
-        w.postMessage({ type: 'survey', id: job.id, surveys } satisfies WorkerInMessage);
-      }
-    });
+    // Always answered (null on any failure here): the worker waits for it before its result.
+    void surveyInTurns(job.request, () => settled)
+      .catch(() => null)
+      .then((surveys) => {
+        if (!settled && this.worker === w) {
+          w.postMessage({ type: 'survey', id: job.id, surveys } satisfies WorkerInMessage);
+        }
+      });
   }
 }
 

@@ -72,6 +72,23 @@ export interface SegmentParams {
   readonly inputSurveys?: Promise<Partial<Record<ModelSlot, VolumeSurvey>> | null>;
 }
 
+/**
+ * How long the result waits for the caller's surveys after inference (they normally arrived long
+ * before); past it the checks run here instead, so a lost message costs time, never the result.
+ */
+const SURVEY_WAIT_MS = 2_000;
+
+/** `p`'s value, or null when it has not settled within `ms` (or rejected). */
+async function settledOrNull<T>(p: Promise<T | null> | undefined, ms: number): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  try {
+    return await Promise.race([(p ?? Promise.resolve(null)).catch(() => null), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Wall-clock milliseconds per stage. */
 export interface SegmentTimings {
   readonly verifyMs: number;
@@ -243,7 +260,7 @@ export async function segmentStudy(params: SegmentParams): Promise<SegmentResult
           prepared.volumes,
           order,
           model.manifest.input.spacingMm,
-          (await params.inputSurveys) ?? {},
+          (await settledOrNull(params.inputSurveys, SURVEY_WAIT_MS)) ?? {},
         )
       : input.warnings;
     const tEnd = performance.now();

@@ -85,6 +85,14 @@ describeModel('segmentation worker (tiny model, ' + CASE + ')', () => {
     const inWorker = await worker.run({ model, volumes, provider: 'cpu' });
     const inProcess = await segmentStudy({ model, volumes, provider: 'cpu' });
     expect(inWorker.warnings).toEqual(inProcess.warnings);
+    // Surveys that never come (a lost message): the checks run in the job after a short wait.
+    const lost = await segmentStudy({
+      model,
+      volumes,
+      provider: 'cpu',
+      inputSurveys: new Promise(() => undefined),
+    });
+    expect(lost.warnings).toEqual(inProcess.warnings);
     expect(inWorker.warnings.some((w) => /does not look skull-stripped/.test(w))).toBe(true);
     expect(inWorker.warnings.some((w) => /constant intensity/.test(w))).toBe(true);
     expect(same(inWorker.labelmap, inProcess.labelmap)).toBe(true);
