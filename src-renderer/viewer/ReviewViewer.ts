@@ -4,26 +4,14 @@
  * grid (same plane: scrolling, zoom and pan move together) and crosshairs for the 1×3 MPR.
  */
 import {
-  cache,
   Enums,
   RenderingEngine,
   getRenderingEngine,
   setVolumesForViewports,
   type Types,
 } from '@cornerstonejs/core';
-import {
-  CrosshairsTool,
-  PanTool,
-  StackScrollTool,
-  ToolGroupManager,
-  WindowLevelTool,
-  ZoomTool,
-  Enums as ToolEnums,
-  synchronizers,
-  SynchronizerManager,
-} from '@cornerstonejs/tools';
+import { ToolGroupManager, synchronizers, SynchronizerManager } from '@cornerstonejs/tools';
 import { ensureCornerstone } from './cornerstoneSetup.ts';
-import { MEASUREMENT_TOOLS, MEASUREMENT_TOOL_NAME } from './measurements.ts';
 import {
   addTumourSegmentation,
   applyOverlayStyle,
@@ -32,59 +20,21 @@ import {
   showSegmentation,
   type OverlayStyle,
 } from './overlay.ts';
-import {
-  orientationMarkers,
-  presetRange,
-  sliceOf,
-  windowOf,
-  type GridGeometry,
-  type WindowPreset,
-} from '../lib/viewGeometry.ts';
+import { PointerInput } from './pointerInput.ts';
+import { bindPrimaryTool, createViewerToolGroup } from './toolBindings.ts';
+import * as viewState from './viewState.ts';
+import type { WindowPreset } from '../lib/viewGeometry.ts';
+import type { BrushListener, Plane, PrimaryTool, TileSpec, ViewInfo } from './viewerTypes.ts';
+
+export type { BrushListener, Plane, PrimaryTool, TileSpec, ViewInfo } from './viewerTypes.ts';
 
 const ENGINE_ID = 'metakd-engine';
 const TOOL_GROUP_ID = 'metakd-tools';
 const CAMERA_SYNC_ID = 'metakd-camera-sync';
 const SEGMENTATION_ID = 'metakd-tumour';
 
-/** Plane of a tile. */
-export type Plane = 'axial' | 'sagittal' | 'coronal';
-
-/** What the primary mouse button does. */
-export type PrimaryTool =
-  'windowLevel' | 'pan' | 'zoom' | 'crosshairs' | 'pick' | 'brush' | 'length' | 'bidirectional';
-
-/** Receives a brush drag: pointer positions (LPS) with the viewport's view-plane normal. */
-export interface BrushListener {
-  /** A primary-button drag started (`first`) or moved over a viewport. */
-  move(world: [number, number, number], normal: [number, number, number], first: boolean): void;
-  /** The button was released: the stroke is complete. */
-  end(): void;
-}
-
-/** One tile to show: a DOM element and the volume in it (null tiles are not handed over). */
-export interface TileSpec {
-  readonly viewportId: string;
-  readonly element: HTMLDivElement;
-  readonly volumeId: string;
-  readonly plane: Plane;
-  /** The volume's grid: the slice counter counts this series' own slices. */
-  readonly geometry: GridGeometry;
-}
-
-/** What a viewport's corner texts show: slice of its own series, window, orientation letters. */
-export interface ViewInfo {
-  /** The volume shown (info of a previous volume is not shown over a new one). */
-  readonly volumeId: string;
-  readonly slice: { readonly index: number; readonly count: number; readonly inside: boolean };
-  readonly window: { readonly width: number; readonly level: number } | null;
-  readonly markers: { top: string; bottom: string; left: string; right: string };
-}
-
 /** Delay of the last redraw after a layout change (ms). */
 const REDRAW_DELAY_MS = 120;
-
-/** Pointer events a brush drag listens to. */
-const BRUSH_EVENTS = ['pointerdown', 'pointermove', 'pointerup', 'pointercancel'] as const;
 
 const ORIENTATION: Readonly<Record<Plane, Enums.OrientationAxis>> = {
   axial: Enums.OrientationAxis.AXIAL,
@@ -99,10 +49,8 @@ export class ReviewViewer {
   #labelmapVolumeId: string | null = null;
   #overlay: OverlayStyle = { visible: true, opacity: 0.5, outlineOnly: false, labels: {} };
   #primary: PrimaryTool = 'windowLevel';
-  #pickListener: ((world: [number, number, number], viewportId: string) => void) | null = null;
-  readonly #pickHandlers = new Map<HTMLDivElement, (e: MouseEvent) => void>();
-  #brushListener: BrushListener | null = null;
-  readonly #brushHandlers = new Map<HTMLDivElement, (e: PointerEvent) => void>();
+  /** Pick and brush: the viewer's own pointer tools. */
+  readonly #pointer: PointerInput;
   readonly #cameraHandlers = new Map<HTMLDivElement, () => void>();
   #viewListener: ((viewportId: string, info: ViewInfo) => void) | null = null;
   /** setTiles calls run one after another: overlapping ones left a pane black (issue 11). */
@@ -113,6 +61,7 @@ export class ReviewViewer {
 
   private constructor(engine: RenderingEngine) {
     this.#engine = engine;
+    this.#pointer = new PointerInput(engine);
   }
 
   /** Starts Cornerstone (once) and makes the rendering engine and tool group. */
@@ -120,19 +69,7 @@ export class ReviewViewer {
     await ensureCornerstone();
     getRenderingEngine(ENGINE_ID)?.destroy();
     const engine = new RenderingEngine(ENGINE_ID);
-    ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
-    const group = ToolGroupManager.createToolGroup(TOOL_GROUP_ID);
-    if (!group) throw new Error('Could not create the viewer tool group.');
-    for (const t of [WindowLevelTool, PanTool, StackScrollTool]) group.addTool(t.toolName);
-    // Zoom about the pointer (right drag, Ctrl+wheel), as OHIF and Slicer do.
-    group.addTool(ZoomTool.toolName, { zoomToCenter: false });
-    for (const t of MEASUREMENT_TOOLS) group.addTool(t.toolName);
-    group.addTool(CrosshairsTool.toolName, {
-      getReferenceLineColor: () => 'rgb(255, 255, 255)',
-      getReferenceLineControllable: () => true,
-      getReferenceLineDraggableRotatable: () => false,
-      getReferenceLineSlabThicknessControlsOn: () => false,
-    });
+    createViewerToolGroup(TOOL_GROUP_ID);
     return new ReviewViewer(engine);
   }
 
@@ -153,21 +90,9 @@ export class ReviewViewer {
   }
 
   async #setTilesNow(tiles: readonly TileSpec[]): Promise<void> {
-    const kept = new Map<string, Types.ICamera>();
-    // The window too: a pane's W/L survives another series loading (the viewports are remade).
-    const keptWindow = new Map<string, { lower: number; upper: number }>();
-    for (const t of tiles) {
-      const old = this.#tiles.find(
-        (o) =>
-          o.viewportId === t.viewportId && o.element === t.element && o.volumeId === t.volumeId,
-      );
-      const vp = old && this.#engine.getViewport(t.viewportId);
-      if (vp) kept.set(t.viewportId, vp.getCamera());
-      const voi = (vp as Types.IVolumeViewport | undefined)?.getProperties()?.voiRange;
-      if (voi) keptWindow.set(t.viewportId, { lower: voi.lower, upper: voi.upper });
-    }
-    this.#detachPick();
-    this.#detachBrush();
+    const { kept, keptWindow } = viewState.keptViews(this.#engine, this.#tiles, tiles);
+    this.#pointer.detachPick();
+    this.#pointer.detachBrush();
     const group = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
     for (const t of this.#tiles) group?.removeViewports(ENGINE_ID, t.viewportId);
     SynchronizerManager.destroySynchronizer(CAMERA_SYNC_ID);
@@ -190,7 +115,8 @@ export class ReviewViewer {
     );
     for (const t of tiles) group?.addViewport(t.viewportId, ENGINE_ID);
     for (const [id, camera] of kept) this.#engine.getViewport(id)?.setCamera(camera);
-    for (const t of tiles) this.#setDefaultWindow(t, keptWindow.get(t.viewportId));
+    for (const t of tiles)
+      viewState.setDefaultWindow(this.#engine, t, keptWindow.get(t.viewportId));
     this.#watchCameras();
     const samePlane = new Set(tiles.map((t) => t.plane)).size === 1;
     if (samePlane && tiles.length > 1) {
@@ -273,111 +199,21 @@ export class ReviewViewer {
     const group = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
     if (!group) return;
     this.#primary = tool;
-    const { MouseBindings } = ToolEnums;
-    for (const name of [
-      WindowLevelTool,
-      PanTool,
-      ZoomTool,
-      CrosshairsTool,
-      ...MEASUREMENT_TOOLS,
-    ].map((t) => t.toolName)) {
-      group.setToolPassive(name);
-    }
-    const primaryName: Record<Exclude<PrimaryTool, 'pick' | 'brush'>, string> = {
-      windowLevel: WindowLevelTool.toolName,
-      pan: PanTool.toolName,
-      zoom: ZoomTool.toolName,
-      crosshairs: CrosshairsTool.toolName,
-      length: MEASUREMENT_TOOL_NAME.length,
-      bidirectional: MEASUREMENT_TOOL_NAME.bidirectional,
-    };
-    const bindings = (button: number) => ({ bindings: [{ mouseButton: button }] });
-    const ctrlWheel = {
-      mouseButton: MouseBindings.Wheel,
-      modifierKey: ToolEnums.KeyboardBindings.Ctrl,
-    };
-    if (tool !== 'pick' && tool !== 'brush' && tool !== 'zoom') {
-      group.setToolActive(primaryName[tool], bindings(MouseBindings.Primary));
-    }
-    if (tool !== 'pan') group.setToolActive(PanTool.toolName, bindings(MouseBindings.Auxiliary));
-    group.setToolActive(ZoomTool.toolName, {
-      bindings: [
-        ...(tool === 'zoom' ? [{ mouseButton: MouseBindings.Primary }] : []),
-        { mouseButton: MouseBindings.Secondary },
-        ctrlWheel,
-      ],
-    });
-    group.setToolActive(StackScrollTool.toolName, bindings(MouseBindings.Wheel));
-    if (tool === 'pick') this.#attachPick();
-    else this.#detachPick();
-    if (tool === 'brush') this.#attachBrush();
-    else this.#detachBrush();
+    bindPrimaryTool(group, tool);
+    if (tool === 'pick') this.#pointer.attachPick(this.#tiles);
+    else this.#pointer.detachPick();
+    if (tool === 'brush') this.#pointer.attachBrush(this.#tiles);
+    else this.#pointer.detachBrush();
   }
 
   /** Called with the positions of a primary-button drag while the brush is active. */
   onBrush(listener: BrushListener | null): void {
-    this.#brushListener = listener;
-  }
-
-  #attachBrush(): void {
-    this.#detachBrush();
-    for (const t of this.#tiles) {
-      let dragging = false;
-      const handler = (e: PointerEvent) => {
-        const listener = this.#brushListener;
-        if (e.type === 'pointerdown') {
-          if (e.button !== 0 || !listener) return;
-          dragging = true;
-          t.element.setPointerCapture(e.pointerId);
-        } else if (!dragging || !listener) {
-          return;
-        }
-        if (e.type === 'pointerup' || e.type === 'pointercancel') {
-          dragging = false;
-          listener.end();
-          return;
-        }
-        const vp = this.#engine.getViewport(t.viewportId);
-        const rect = t.element.getBoundingClientRect();
-        const w = vp.canvasToWorld([e.clientX - rect.left, e.clientY - rect.top]);
-        const n = vp.getCamera().viewPlaneNormal ?? [0, 0, 1];
-        listener.move([w[0], w[1], w[2]], [n[0], n[1], n[2]], e.type === 'pointerdown');
-      };
-      for (const type of BRUSH_EVENTS) t.element.addEventListener(type, handler);
-      this.#brushHandlers.set(t.element, handler);
-    }
-  }
-
-  #detachBrush(): void {
-    for (const [el, h] of this.#brushHandlers) {
-      for (const type of BRUSH_EVENTS) el.removeEventListener(type, h);
-    }
-    this.#brushHandlers.clear();
+    this.#pointer.onBrush(listener);
   }
 
   /** Called with the LPS point under a primary click while the pick tool is active. */
   onPick(listener: ((world: [number, number, number], viewportId: string) => void) | null): void {
-    this.#pickListener = listener;
-  }
-
-  #attachPick(): void {
-    this.#detachPick();
-    for (const t of this.#tiles) {
-      const handler = (e: MouseEvent) => {
-        if (e.button !== 0 || !this.#pickListener) return;
-        const vp = this.#engine.getViewport(t.viewportId);
-        const rect = t.element.getBoundingClientRect();
-        const w = vp.canvasToWorld([e.clientX - rect.left, e.clientY - rect.top]);
-        this.#pickListener([w[0], w[1], w[2]], t.viewportId);
-      };
-      t.element.addEventListener('click', handler);
-      this.#pickHandlers.set(t.element, handler);
-    }
-  }
-
-  #detachPick(): void {
-    for (const [el, h] of this.#pickHandlers) el.removeEventListener('click', h);
-    this.#pickHandlers.clear();
+    this.#pointer.onPick(listener);
   }
 
   /** Called with a viewport's slice, window and orientation whenever its view changes. */
@@ -428,37 +264,12 @@ export class ReviewViewer {
    */
   viewInfo(viewportId: string): ViewInfo | null {
     const tile = this.#tiles.find((t) => t.viewportId === viewportId);
-    const vp = this.#engine.getViewport(viewportId) as Types.IVolumeViewport | undefined;
-    if (!tile || !vp) return null;
-    const cam = vp.getCamera();
-    const normal = (cam.viewPlaneNormal ?? [0, 0, 1]) as [number, number, number];
-    const up = (cam.viewUp ?? [0, -1, 0]) as [number, number, number];
-    const focal = (cam.focalPoint ?? [0, 0, 0]) as [number, number, number];
-    const voi = vp.getProperties()?.voiRange;
-    return {
-      volumeId: tile.volumeId,
-      slice: sliceOf(tile.geometry, focal, normal),
-      window: voi ? windowOf(voi) : null,
-      markers: orientationMarkers(up, normal),
-    };
+    return tile ? viewState.viewInfoOf(this.#engine, tile) : null;
   }
 
-  /** Sets the window of every tile showing `volumeId`s (or all tiles) to a preset. */
+  /** Sets the window of every tile to a preset. */
   applyWindowPreset(preset: WindowPreset): void {
-    const ranges = new Map<string, { lower: number; upper: number }>();
-    for (const t of this.#tiles) {
-      let range = ranges.get(t.volumeId);
-      if (!range) {
-        const vol = cache.getVolume(t.volumeId);
-        const data = vol?.voxelManager?.getCompleteScalarDataArray?.() as
-          ArrayLike<number> | undefined;
-        if (!data) continue;
-        range = presetRange(data, preset);
-        ranges.set(t.volumeId, range);
-      }
-      const vp = this.#engine.getViewport(t.viewportId) as Types.IVolumeViewport | undefined;
-      vp?.setProperties({ voiRange: range });
-    }
+    viewState.applyWindowPreset(this.#engine, this.#tiles, preset);
     this.#engine.renderViewports(this.viewportIds);
   }
 
@@ -477,49 +288,15 @@ export class ReviewViewer {
       vp?.resetCamera();
       vp?.resetProperties();
       const tile = this.#tiles.find((t) => t.viewportId === id);
-      if (tile) this.#setDefaultWindow(tile);
+      if (tile) viewState.setDefaultWindow(this.#engine, tile);
     }
     if (centre) this.jumpTo(centre);
     this.#engine.renderViewports(this.viewportIds);
   }
 
-  /**
-   * Sets a tile's window to `range`, else to the series' suggested window (the api's robust
-   * percentile window, kept in the volume's metadata). Cornerstone ignores that metadata for a
-   * local volume and showed 0–1024 (W 1024 L 512) after import and after a reset.
-   */
-  #setDefaultWindow(tile: TileSpec, range?: { lower: number; upper: number }): void {
-    const vp = this.#engine.getViewport(tile.viewportId) as Types.IVolumeViewport | undefined;
-    const meta = cache.getVolume(tile.volumeId)?.metadata as
-      { voiLut?: { windowCenter: number; windowWidth: number }[] } | undefined;
-    const lut = meta?.voiLut?.[0];
-    const voiRange =
-      range ??
-      (lut && lut.windowWidth > 0
-        ? {
-            lower: lut.windowCenter - lut.windowWidth / 2,
-            upper: lut.windowCenter + lut.windowWidth / 2,
-          }
-        : undefined);
-    if (vp && voiRange) vp.setProperties({ voiRange });
-  }
-
   /** Moves every viewport to show the LPS point (centres the slice on it). */
   jumpTo(world: readonly [number, number, number]): void {
-    for (const id of this.viewportIds) {
-      const vp = this.#engine.getViewport(id) as Types.IVolumeViewport | undefined;
-      if (!vp) continue;
-      const cam = vp.getCamera();
-      const fp = cam.focalPoint as Types.Point3;
-      const n = cam.viewPlaneNormal as Types.Point3;
-      const d = (world[0] - fp[0]) * n[0] + (world[1] - fp[1]) * n[1] + (world[2] - fp[2]) * n[2];
-      const shift = [n[0] * d, n[1] * d, n[2] * d];
-      const pos = cam.position as Types.Point3;
-      vp.setCamera({
-        focalPoint: [fp[0] + shift[0], fp[1] + shift[1], fp[2] + shift[2]],
-        position: [pos[0] + shift[0], pos[1] + shift[1], pos[2] + shift[2]],
-      });
-    }
+    viewState.jumpTo(this.#engine, this.viewportIds, world);
     this.#engine.renderViewports(this.viewportIds);
   }
 
@@ -529,19 +306,13 @@ export class ReviewViewer {
     world: readonly [number, number, number],
   ): [number, number] | null {
     const tile = this.#tiles.find((t) => t.viewportId === viewportId);
-    if (!tile) return null;
-    const c = this.#engine.getViewport(viewportId).worldToCanvas([world[0], world[1], world[2]]);
-    const rect = tile.element.getBoundingClientRect();
-    return [rect.left + c[0], rect.top + c[1]];
+    return tile ? viewState.worldToPage(this.#engine, tile, world) : null;
   }
 
   /** The LPS point under page coordinates (CSS px) in a viewport: the inverse of worldToPage. */
   pageToWorld(viewportId: string, x: number, y: number): [number, number, number] | null {
     const tile = this.#tiles.find((t) => t.viewportId === viewportId);
-    if (!tile) return null;
-    const rect = tile.element.getBoundingClientRect();
-    const w = this.#engine.getViewport(viewportId).canvasToWorld([x - rect.left, y - rect.top]);
-    return [w[0], w[1], w[2]];
+    return tile ? viewState.pageToWorld(this.#engine, tile, x, y) : null;
   }
 
   /** Redraws every tile (after annotations changed). */
@@ -556,8 +327,8 @@ export class ReviewViewer {
 
   /** Frees the engine, the tool group and the synchroniser. */
   destroy(): void {
-    this.#detachPick();
-    this.#detachBrush();
+    this.#pointer.detachPick();
+    this.#pointer.detachBrush();
     removeTumourSegmentation(SEGMENTATION_ID);
     SynchronizerManager.destroySynchronizer(CAMERA_SYNC_ID);
     ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);

@@ -103,6 +103,13 @@ describeData('review app in Chromium (web mode)', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, '0-help.png') });
     await page.keyboard.press('Escape');
     expect(await page.getByRole('dialog').count()).toBe(0);
+    // A dialog opened by a click takes the focus: Escape closes it, not the button's page.
+    await page.getByRole('button', { name: 'About' }).click();
+    const about = page.getByRole('dialog', { name: 'About MetaKD Review' });
+    await about.getByRole('heading', { name: /MetaKD Review \d/ }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('dialog');
+    await page.keyboard.press('Escape');
+    expect(await page.getByRole('dialog').count()).toBe(0);
   });
 
   it('imports a BraTS case and renders the four sequences', async () => {
