@@ -28,28 +28,20 @@ function errorDto(e: unknown): { code: string; message: string; file?: string } 
     : { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
 }
 
-/** Per job: resolves with the main thread's `survey` message (it always sends one). */
-const surveys = new Map<
-  number,
-  (s: Extract<WorkerInMessage, { type: 'survey' }>['surveys']) => void
->();
-/** Surveys that arrived before their job started (the chain was still ending the last one). */
-const early = new Map<number, Extract<WorkerInMessage, { type: 'survey' }>['surveys']>();
-/** The newest job started: a survey for it or an older one that finds no taker is dropped. */
-let lastStarted = 0;
+type Surveys = Extract<WorkerInMessage, { type: 'survey' }>['surveys'];
 
-async function runJob(m: Extract<WorkerInMessage, { type: 'run' }>): Promise<void> {
+/**
+ * Per job: resolves its surveys. Set when `run` arrives, before the chain starts the job: the main
+ * thread posts `survey` after `run`, so it always finds this (or the job has ended: dropped).
+ */
+const surveys = new Map<number, (s: Surveys) => void>();
+
+async function runJob(
+  m: Extract<WorkerInMessage, { type: 'run' }>,
+  inputSurveys: Promise<Surveys>,
+): Promise<void> {
   const controller = new AbortController();
   controllers.set(m.id, controller);
-  lastStarted = m.id;
-  const inputSurveys = new Promise<Extract<WorkerInMessage, { type: 'survey' }>['surveys']>(
-    (resolve) => {
-      if (early.has(m.id)) {
-        resolve(early.get(m.id) ?? null);
-        early.delete(m.id);
-      } else surveys.set(m.id, resolve);
-    },
-  );
   // A cancelled job never waits for its surveys.
   controller.signal.addEventListener('abort', () => surveys.get(m.id)?.(null), { once: true });
   try {
@@ -99,11 +91,10 @@ async function warm(m: Extract<WorkerInMessage, { type: 'warm' }>): Promise<void
 let chain: Promise<void> = Promise.resolve();
 port.on('message', (m: WorkerInMessage) => {
   if (m.type === 'cancel') controllers.get(m.id)?.abort();
-  else if (m.type === 'survey') {
-    const resolve = surveys.get(m.id);
-    if (resolve) resolve(m.surveys);
-    else if (m.id > lastStarted) early.set(m.id, m.surveys);
-  } else if (m.type === 'run') chain = chain.then(() => runJob(m));
-  else if (m.type === 'warm') void warm(m);
+  else if (m.type === 'survey') surveys.get(m.id)?.(m.surveys);
+  else if (m.type === 'run') {
+    const inputSurveys = new Promise<Surveys>((resolve) => surveys.set(m.id, resolve));
+    chain = chain.then(() => runJob(m, inputSurveys));
+  } else if (m.type === 'warm') void warm(m);
 });
 post({ type: 'ready' });

@@ -142,6 +142,19 @@ export async function copyFileAtomic(
   );
 }
 
+/**
+ * Creates `file` with `text`, private (0600), failing with EEXIST when it already exists (O_EXCL:
+ * atomic on local file systems). The primitive of the lock files (sessionLock.ts, sendLock.ts).
+ */
+export async function createFileExclusive(file: string, text: string): Promise<void> {
+  const fh = await open(file, 'wx', PRIVATE_FILE_MODE);
+  try {
+    await fh.writeFile(text);
+  } finally {
+    await fh.close();
+  }
+}
+
 /** True when a process with this pid exists (a pid we may not signal still exists). */
 export function processAlive(pid: number): boolean {
   try {

@@ -6,10 +6,10 @@
  * Within the lock the caller re-reads session.json, so an edit is applied on top of the other
  * process's last save rather than over a stale copy.
  */
-import { open, readFile, unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, MetaKdError } from '../errors.ts';
-import { PRIVATE_FILE_MODE, processAlive } from '../io/atomicWrite.ts';
+import { createFileExclusive, processAlive } from '../io/atomicWrite.ts';
 import { KeyedQueue } from '../keyedQueue.ts';
 
 /** Name of the lock file inside a session folder. */
@@ -26,12 +26,7 @@ async function acquireFile(lockFile: string): Promise<void> {
   const started = Date.now();
   for (;;) {
     try {
-      const fh = await open(lockFile, 'wx', PRIVATE_FILE_MODE);
-      try {
-        await fh.writeFile(String(process.pid));
-      } finally {
-        await fh.close();
-      }
+      await createFileExclusive(lockFile, String(process.pid));
       return;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;

@@ -19,6 +19,7 @@ import { writeMrStudyFromBratsCase } from '../../../src-main/core/io/dicom/write
 import { readSeg } from '../../../src-main/core/export/seg/readSeg.ts';
 import { hasTorch, runPython } from '../training/pythonRunner.ts';
 import { runCli } from '../../helpers/cliRunner.ts';
+import { signOffAsSeen } from './signOff.ts';
 
 const DICOM_SRC = 'Brats18_CBICA_AQQ_1';
 const NIFTI_CASE = 'Brats18_2013_20_1';
@@ -38,13 +39,26 @@ let api: ApiService;
 let projectId: string;
 const sessionOf: Record<string, string> = {};
 
-/** Signs a session off as its reader saw it last (the sign-off check of issue 11). */
-async function signOff(sessionId: string, reader: string): Promise<void> {
-  const s = (await api.invoke('listSessions', {})).find((x) => x.id === sessionId)!;
-  await api.invoke('signOffSession', {
-    sessionId,
+const signOff = (sessionId: string, reader: string) => signOffAsSeen(api, sessionId, reader);
+
+/** Paints a sphere of `label` at the centre of the session's grid, as `reader`. */
+async function paintCentre(
+  session: { id: string; geometry: { dims: readonly number[] } },
+  reader: string,
+  radiusMm: number,
+  label: 1 | 2 | 4,
+): Promise<void> {
+  const d = session.geometry.dims;
+  await api.invoke('editSession', {
+    sessionId: session.id,
     reader,
-    seen: { updatedAt: s.updatedAt, inputSeries: s.result?.inputSeries ?? null },
+    edit: {
+      kind: 'paintSphere',
+      centerIjk: [d[0] >> 1, d[1] >> 1, d[2] >> 1],
+      radiusMm,
+      label,
+      plane: 'axial',
+    },
   });
 }
 
@@ -82,18 +96,7 @@ describeData('project export: DICOM SEG and the training layout', () => {
   it('ann edits and signs off both cases; blinded bob draws the DICOM case from scratch', async () => {
     for (const caseId of ['dicom_case', NIFTI_CASE]) {
       const a = await api.invoke('startAnnotation', { projectId, caseId, reader: 'ann' });
-      const g = a.session.geometry;
-      await api.invoke('editSession', {
-        sessionId: a.session.id,
-        reader: 'ann',
-        edit: {
-          kind: 'paintSphere',
-          centerIjk: [g.dims[0] >> 1, g.dims[1] >> 1, g.dims[2] >> 1],
-          radiusMm: 4,
-          label: 2,
-          plane: 'axial',
-        },
-      });
+      await paintCentre(a.session, 'ann', 4, 2);
       await signOff(a.session.id, 'ann');
       sessionOf[`ann/${caseId}`] = a.session.id;
     }
@@ -106,18 +109,7 @@ describeData('project export: DICOM SEG and the training layout', () => {
     expect(b.origin).toBe('empty');
     // The contribution readout is the model's volumes: hidden with the mask, whatever its setting.
     expect(b.session.result?.contributions).toBeUndefined();
-    const g = b.session.geometry;
-    await api.invoke('editSession', {
-      sessionId: b.session.id,
-      reader: 'bob',
-      edit: {
-        kind: 'paintSphere',
-        centerIjk: [g.dims[0] >> 1, g.dims[1] >> 1, g.dims[2] >> 1],
-        radiusMm: 6,
-        label: 1,
-        plane: 'axial',
-      },
-    });
+    await paintCentre(b.session, 'bob', 6, 1);
     await signOff(b.session.id, 'bob');
     sessionOf['bob/dicom_case'] = b.session.id;
   }, 120_000);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { dataPath, describeData, repoRoot } from '../../helpers/data.ts';
 import { createApiService, type ApiService } from '../../../src-main/api/service.ts';
 import { readNifti } from '../../../src-main/core/io/nifti/readNifti.ts';
+import { signOffAsSeen } from './signOff.ts';
 
 const CASE = 'Brats18_2013_20_1';
 let dir: string;
@@ -23,15 +24,7 @@ function linkCase(src: string, dst: string, keep: (f: string) => boolean = () =>
     if (!f.endsWith('_seg.nii.gz') && keep(f)) symlinkSync(path.join(src, f), path.join(dst, f));
 }
 
-/** Signs a session off as its reader saw it last (the sign-off check of issue 11). */
-async function signOff(sessionId: string, reader: string): Promise<void> {
-  const s = (await api.invoke('listSessions', {})).find((x) => x.id === sessionId)!;
-  await api.invoke('signOffSession', {
-    sessionId,
-    reader,
-    seen: { updatedAt: s.updatedAt, inputSeries: s.result?.inputSeries ?? null },
-  });
-}
+const signOff = (sessionId: string, reader: string) => signOffAsSeen(api, sessionId, reader);
 
 async function runModel(projectId: string): Promise<void> {
   await api.invoke('runProjectModel', { projectId });

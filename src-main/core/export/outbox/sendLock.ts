@@ -13,10 +13,10 @@
  * for milliseconds and waited for, a send lock is held for as long as a PACS takes, so a second
  * sender is refused at once instead of waiting.
  */
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PRIVATE_FILE_MODE, processAlive } from '../../io/atomicWrite.ts';
+import { createFileExclusive, processAlive } from '../../io/atomicWrite.ts';
 
 /** The lock's file name inside an item's folder. */
 export const SEND_LOCK_FILE = 'sending.lock';
@@ -99,12 +99,7 @@ export async function takeSendLock(itemDir: string): Promise<HeldLock | { heldBy
   const me: LockOwner = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fh = await open(file, 'wx', PRIVATE_FILE_MODE);
-      try {
-        await fh.writeFile(JSON.stringify(me));
-      } finally {
-        await fh.close();
-      }
+      await createFileExclusive(file, JSON.stringify(me));
       return { release: () => rm(file, { force: true }) };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
