@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { isExternal, WORKER_ENTRIES } from '../../vite.config.ts';
-import { workerEntryUrl } from '../../src-main/core/inference/segmentInWorker.ts';
+import { workerEntryUrl } from '../../src-main/core/workerEntry.ts';
 import { productionPackages } from './packagedLayout.ts';
 // @ts-expect-error plain ESM launcher helper without type declarations
 import { buildState } from '../../bin/buildState.mjs';

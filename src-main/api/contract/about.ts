@@ -2,7 +2,7 @@
  * The About view's data: the app version, the runtime, and the licences of the bundled models and
  * third-party libraries (issue 13: a packaged app says what it ships).
  */
-import { z } from 'zod';
+import { z } from '../../core/zod.ts';
 import { method } from './method.ts';
 
 /** One third-party library the app ships. */
@@ -45,7 +45,7 @@ export interface AboutDto {
 /** Methods of the about part of the api. */
 export const aboutMethods = {
   about: method<AboutDto>()(
-    z.object({}).strict(),
+    () => z.strictObject({}),
     'The app version and the licences of the bundled models and libraries (About view).',
   ),
 } as const;

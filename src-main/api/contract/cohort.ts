@@ -2,7 +2,7 @@
  * Contract: cohorts on a cluster scheduler (Slurm array jobs): submit, status, collect.
  * Types only from core (`import type`).
  */
-import { z } from 'zod';
+import { z } from '../../core/zod.ts';
 import { method } from './method.ts';
 import type { CohortStatus } from '../../core/cohort/cohortStatus.ts';
 import type { SubmitCohortResult } from '../../core/cohort/cohortJobs.ts';
@@ -25,42 +25,48 @@ const SLURM_MEM = /^\d+[KMGT]?$/i;
 /** Partition and account names: what Slurm allows in practice, nothing a shell could read. */
 const SLURM_NAME = /^[A-Za-z0-9_.-]+$/;
 
-const outDir = z.string().min(1, 'outDir is required');
+const outDir = z.string().check(z.minLength(1, 'outDir is required'));
 
 /** Methods of the cohort part of the api. */
 export const cohortMethods = {
   cohortSubmit: method<SubmitCohortResult>()(
-    z
-      .object({
-        sourceDir: z.string().min(1, 'sourceDir is required'),
+    () =>
+      z.strictObject({
+        sourceDir: z.string().check(z.minLength(1, 'sourceDir is required')),
         outDir,
-        engine: z.literal('slurm').default('slurm'),
+        engine: z._default(z.literal('slurm'), 'slurm'),
         /** Options passed to every `metakd segment` task. */
-        segmentArgs: z.array(z.string().max(4096)).max(64).default([]),
-        resources: z
-          .object({
-            partition: z.string().regex(SLURM_NAME, 'partition: letters, digits, _ . -').optional(),
-            account: z.string().regex(SLURM_NAME, 'account: letters, digits, _ . -').optional(),
-            cpusPerTask: z.number().int().min(1).max(512).optional(),
-            mem: z.string().regex(SLURM_MEM, 'mem: e.g. 4G').optional(),
-            time: z.string().regex(SLURM_TIME, 'time: e.g. 00:30:00').optional(),
-            maxParallel: z.number().int().min(1).max(100000).optional(),
-          })
-          .strict()
-          .default({}),
+        segmentArgs: z._default(
+          z.array(z.string().check(z.maxLength(4096))).check(z.maxLength(64)),
+          [],
+        ),
+        resources: z._default(
+          z.strictObject({
+            partition: z.optional(
+              z.string().check(z.regex(SLURM_NAME, 'partition: letters, digits, _ . -')),
+            ),
+            account: z.optional(
+              z.string().check(z.regex(SLURM_NAME, 'account: letters, digits, _ . -')),
+            ),
+            cpusPerTask: z.optional(z.int().check(z.gte(1), z.lte(512))),
+            mem: z.optional(z.string().check(z.regex(SLURM_MEM, 'mem: e.g. 4G'))),
+            time: z.optional(z.string().check(z.regex(SLURM_TIME, 'time: e.g. 00:30:00'))),
+            maxParallel: z.optional(z.int().check(z.gte(1), z.lte(100000))),
+          }),
+          {},
+        ),
         /** argv that runs metakd on the nodes (default: this installation's node + metakd). */
-        metakdCommand: z.array(z.string().min(1)).min(1).optional(),
-        dryRun: z.boolean().default(false),
-      })
-      .strict(),
+        metakdCommand: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+        dryRun: z._default(z.boolean(), false),
+      }),
     'Submits the unfinished cases of a cohort folder as one Slurm array job (one case per task).',
   ),
   cohortStatus: method<CohortStatus>()(
-    z.object({ outDir }).strict(),
+    () => z.strictObject({ outDir }),
     'Where each case of a submitted cohort stands: done, failed, pending, running, lost.',
   ),
   cohortCollect: method<CohortCollectDto>()(
-    z.object({ outDir }).strict(),
+    () => z.strictObject({ outDir }),
     'Merges the per-case reports of a cohort into summary.json and summary.tsv.',
   ),
 } as const;

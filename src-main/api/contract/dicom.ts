@@ -3,7 +3,7 @@
  * turns a BraTS NIfTI case into a four-series MR DICOM study (tests, benchmarks, demos).
  * Owner: the DICOM import work (issue 2). Types only from core (`import type`).
  */
-import { z } from 'zod';
+import { z } from '../../core/zod.ts';
 import { method } from './method.ts';
 import type { ModelSlot } from '../../core/enums/SequenceLabel.ts';
 
@@ -30,12 +30,11 @@ export interface MakeDicomStudyResultDto {
 /** Methods of the DICOM-tools part of the api. */
 export const dicomMethods = {
   makeDicomStudy: method<MakeDicomStudyResultDto>()(
-    z
-      .object({
-        caseDir: z.string().min(1, 'caseDir is required'),
-        outDir: z.string().min(1, 'outDir is required'),
-      })
-      .strict(),
+    () =>
+      z.strictObject({
+        caseDir: z.string().check(z.minLength(1, 'caseDir is required')),
+        outDir: z.string().check(z.minLength(1, 'outDir is required')),
+      }),
     'Writes a BraTS NIfTI case folder as a four-series MR DICOM study into an empty folder.',
   ),
 } as const;

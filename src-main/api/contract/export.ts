@@ -2,119 +2,118 @@
  * Contract: DICOM SEG / NIfTI export, PACS destinations, outbox. Owner: the export work (issue 6).
  * Types only from core (`import type`); params are validated here, where data enters main.
  */
-import { z } from 'zod';
+import { z } from '../../core/zod.ts';
 import { method } from './method.ts';
 import type { Destination } from '../../core/export/pacs/Destination.ts';
 import type { OutboxItem, ProcessResult } from '../../core/export/outbox/Outbox.ts';
 import type { ExportCaseResult } from '../../core/export/exportCase.ts';
 
 /** Provenance fields a caller may set for a labelmap file (the rest come from its sidecar). */
-const provenanceParams = z
-  .object({
-    algorithm: z.string().min(1).optional(),
-    modelName: z.string().optional(),
-    modelVersion: z.string().optional(),
-    modelSha256: z.string().optional(),
-    provider: z.string().optional(),
-    editedBy: z.string().optional(),
-  })
-  .strict();
+const provenanceParams = z.strictObject({
+  algorithm: z.optional(z.string().check(z.minLength(1))),
+  modelName: z.optional(z.string()),
+  modelVersion: z.optional(z.string()),
+  modelSha256: z.optional(z.string()),
+  provider: z.optional(z.string()),
+  editedBy: z.optional(z.string()),
+});
 
 /** Common params of the two export methods: exactly one labelmap source. */
 const exportParams = z
-  .object({
+  .strictObject({
     /** A finished segmentation job: the engine's labelmap and provenance (AUTOMATIC). */
-    jobId: z.string().min(1).optional(),
+    jobId: z.optional(z.string().check(z.minLength(1))),
     /** A review session: its current labelmap (SEMIAUTOMATIC once edited). */
-    sessionId: z.string().uuid('sessionId must be a session id (UUID)').optional(),
+    sessionId: z.optional(z.uuid('sessionId must be a session id (UUID)')),
     /** A labelmap NIfTI file (0/1/2/4) on any grid; needs studyPath. */
-    labelsPath: z.string().min(1).optional(),
+    labelsPath: z.optional(z.string().check(z.minLength(1))),
     /** Study folder or file (DICOM or NIfTI) for labelsPath; jobs and sessions use the imported study. */
-    studyPath: z.string().min(1).optional(),
+    studyPath: z.optional(z.string().check(z.minLength(1))),
     /**
      * Source series: id, SeriesInstanceUID or SeriesDescription. Default: the segmentation's
      * reference series (jobId, sessionId), else chosen automatically (labelsPath).
      */
-    series: z.string().optional(),
+    series: z.optional(z.string()),
     /** Output folder (default <dataDir>/exports). */
-    outDir: z.string().optional(),
+    outDir: z.optional(z.string()),
     /** labelsPath only: a person edited the mask (SEG: SEMIAUTOMATIC). Default: from its sidecar. */
-    edited: z.boolean().optional(),
-    provenance: provenanceParams.optional(),
+    edited: z.optional(z.boolean()),
+    provenance: z.optional(provenanceParams),
     /**
      * NIfTI: remove paths and DICOM UIDs from the sidecar (for masks that leave the site). Default:
      * settings.json `export.anonymiseProvenance`, else false. A SEG keeps its UIDs (it needs them).
      */
-    anonymiseProvenance: z.boolean().optional(),
+    anonymiseProvenance: z.optional(z.boolean()),
   })
-  .strict()
-  .superRefine((p, ctx) => {
-    const sources = [p.jobId, p.sessionId, p.labelsPath].filter((x) => x !== undefined).length;
-    if (sources !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'give exactly one labelmap source: jobId, sessionId or labelsPath',
-      });
-    }
-    if (p.labelsPath !== undefined && p.studyPath === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['studyPath'], message: 'labelsPath needs studyPath' });
-    }
-    if (p.labelsPath === undefined && p.studyPath !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['studyPath'],
-        message: 'studyPath goes with labelsPath; a job or session uses its imported study',
-      });
-    }
-    if (p.labelsPath === undefined && p.provenance !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['provenance'],
-        message: 'provenance goes with labelsPath; a job or session brings its own',
-      });
-    }
-    if (p.labelsPath === undefined && p.edited !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['edited'],
-        message: 'edited goes with labelsPath; a job is unedited and a session knows its edits',
-      });
-    }
-  });
+  .check(
+    z.superRefine((p, ctx) => {
+      const sources = [p.jobId, p.sessionId, p.labelsPath].filter((x) => x !== undefined).length;
+      if (sources !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'give exactly one labelmap source: jobId, sessionId or labelsPath',
+        });
+      }
+      if (p.labelsPath !== undefined && p.studyPath === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['studyPath'],
+          message: 'labelsPath needs studyPath',
+        });
+      }
+      if (p.labelsPath === undefined && p.studyPath !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['studyPath'],
+          message: 'studyPath goes with labelsPath; a job or session uses its imported study',
+        });
+      }
+      if (p.labelsPath === undefined && p.provenance !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['provenance'],
+          message: 'provenance goes with labelsPath; a job or session brings its own',
+        });
+      }
+      if (p.labelsPath === undefined && p.edited !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['edited'],
+          message: 'edited goes with labelsPath; a job is unedited and a session knows its edits',
+        });
+      }
+    }),
+  );
 
-const aeTitle = z.string().min(1).max(16);
+const aeTitle = z.string().check(z.minLength(1), z.maxLength(16));
 
 /** A destination as the caller writes it (core re-validates before saving). */
 const destinationParams = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('dimse'),
-      name: z.string().min(1).max(64),
-      calledAeTitle: aeTitle,
-      callingAeTitle: aeTitle.optional(),
-      host: z.string().min(1),
-      port: z.number().int().min(1).max(65535),
-      timeoutMs: z.number().int().positive().optional(),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('dicomweb'),
-      name: z.string().min(1).max(64),
-      baseUrl: z.string().min(1),
-      auth: z
-        .discriminatedUnion('type', [
-          z.object({ type: z.literal('none') }),
-          z.object({ type: z.literal('basic'), username: z.string(), password: z.string() }),
-          z.object({ type: z.literal('bearer'), token: z.string().min(1) }),
-        ])
-        .optional(),
-      tls: z
-        .object({ rejectUnauthorized: z.boolean().optional(), caFile: z.string().optional() })
-        .optional(),
-      timeoutMs: z.number().int().positive().optional(),
-    })
-    .strict(),
+  z.strictObject({
+    kind: z.literal('dimse'),
+    name: z.string().check(z.minLength(1), z.maxLength(64)),
+    calledAeTitle: aeTitle,
+    callingAeTitle: z.optional(aeTitle),
+    host: z.string().check(z.minLength(1)),
+    port: z.int().check(z.gte(1), z.lte(65535)),
+    timeoutMs: z.optional(z.int().check(z.positive())),
+  }),
+  z.strictObject({
+    kind: z.literal('dicomweb'),
+    name: z.string().check(z.minLength(1), z.maxLength(64)),
+    baseUrl: z.string().check(z.minLength(1)),
+    auth: z.optional(
+      z.discriminatedUnion('type', [
+        z.object({ type: z.literal('none') }),
+        z.object({ type: z.literal('basic'), username: z.string(), password: z.string() }),
+        z.object({ type: z.literal('bearer'), token: z.string().check(z.minLength(1)) }),
+      ]),
+    ),
+    tls: z.optional(
+      z.object({ rejectUnauthorized: z.optional(z.boolean()), caFile: z.optional(z.string()) }),
+    ),
+    timeoutMs: z.optional(z.int().check(z.positive())),
+  }),
 ]);
 
 /** What an export wrote (the core result with a summary of the provenance). */
@@ -176,56 +175,59 @@ export interface OutboxEntryDto {
 /** Methods of the export part of the api. */
 export const exportMethods = {
   exportSeg: method<ExportResultDto>()(
-    exportParams,
+    () => exportParams,
     'Writes a DICOM SEG of a labelmap (a finished job, a review session or a NIfTI file) on a DICOM source series.',
   ),
   exportNifti: method<ExportResultDto>()(
-    exportParams,
+    () => exportParams,
     'Writes a labelmap (a finished job, a review session or a NIfTI file) as a NIfTI mask (labels 1/2/4) in the source series’ geometry, with a provenance sidecar.',
   ),
   listDestinations: method<readonly Destination[]>()(
-    z.object({}).strict(),
+    () => z.strictObject({}),
     'Lists the configured PACS destinations (secrets masked).',
   ),
   saveDestination: method<Destination>()(
-    z
-      .object({
+    () =>
+      z.strictObject({
         destination: destinationParams,
         /**
          * Name of the destination this one replaces (an edit that renames it). A secret sent back
          * as the masked value listDestinations shows keeps the stored secret.
          */
-        replaces: z.string().min(1).optional(),
-      })
-      .strict(),
+        replaces: z.optional(z.string().check(z.minLength(1))),
+      }),
     'Adds or replaces (by name) a PACS destination; a masked secret keeps the stored one.',
   ),
   removeDestination: method<{ readonly removed: boolean }>()(
-    z.object({ name: z.string().min(1) }).strict(),
+    () => z.strictObject({ name: z.string().check(z.minLength(1)) }),
     'Removes a PACS destination.',
   ),
   testDestination: method<{ readonly ok: true; readonly ms: number }>()(
-    z.object({ name: z.string().min(1) }).strict(),
+    () => z.strictObject({ name: z.string().check(z.minLength(1)) }),
     'Tests a destination: C-ECHO (DIMSE) or a QIDO-RS query (DICOMweb).',
   ),
   send: method<SendResultDto>()(
-    z.object({ files: z.array(z.string().min(1)).min(1), to: z.string().min(1) }).strict(),
+    () =>
+      z.strictObject({
+        files: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+        to: z.string().check(z.minLength(1)),
+      }),
     'Queues DICOM files (or every DICOM file under a folder) in the outbox for a destination and tries to deliver them now.',
   ),
   outboxStatus: method<readonly OutboxItem[]>()(
-    z.object({}).strict(),
+    () => z.strictObject({}),
     'Lists the exports waiting in the outbox, with attempts and last error.',
   ),
   listOutbox: method<readonly OutboxEntryDto[]>()(
-    z.object({}).strict(),
+    () => z.strictObject({}),
     'Lists the outbox for the outbox view: pending, failed (with the last error) and recently delivered exports.',
   ),
   outboxRemove: method<{ readonly removed: boolean }>()(
-    z.object({ id: z.string().min(1, 'id is required') }).strict(),
+    () => z.strictObject({ id: z.string().check(z.minLength(1, 'id is required')) }),
     'Removes an export from the outbox (a waiting one is then never sent) or a delivered one from its history.',
   ),
   outboxRetry: method<ProcessResult>()(
-    z.object({ id: z.string().optional() }).strict(),
+    () => z.strictObject({ id: z.optional(z.string()) }),
     'Retries delivery now: one outbox item, or all of them.',
   ),
 } as const;

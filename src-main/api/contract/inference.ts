@@ -5,7 +5,7 @@
  * tiles done / total), then one `job.finished`. The labelmap stays in the service's result store;
  * `getLabelmap` hands it out, `saveSegmentation` writes it (NIfTI) with report.json.
  */
-import { z } from 'zod';
+import { z } from '../../core/zod.ts';
 import { method } from './method.ts';
 import type { ModelSlot } from '../../core/enums/SequenceLabel.ts';
 import type { Geometry } from '../../core/volume/Geometry.ts';
@@ -21,7 +21,9 @@ import { PREP_MODE_CHOICES, PROVIDER_CHOICES } from './choices.ts';
 export { PREP_MODE_CHOICES, PROVIDER_CHOICES };
 
 const SLOTS = ['flair', 't1', 't1ce', 't2'] as const satisfies readonly ModelSlot[];
-const jobIdParams = z.object({ jobId: z.string().min(1, 'jobId is required') }).strict();
+const jobIdParams = z.strictObject({
+  jobId: z.string().check(z.minLength(1, 'jobId is required')),
+});
 
 /** Which model ran. */
 export interface ModelRefDto {
@@ -126,67 +128,63 @@ export interface ModelInfoDto {
   };
 }
 
-const startParams = z
-  .object({
-    studyId: z.string().min(1, 'studyId is required'),
-    provider: z.enum(PROVIDER_CHOICES).default('auto'),
-    /** Restrict to these present sequences (study missing-sequence cases on complete data). */
-    sequences: z.array(z.enum(SLOTS)).min(1).optional(),
-    contributions: z.boolean().default(false),
-    /** Raw-study preparation: auto (when needed), off, force. */
-    prep: z.enum(PREP_MODE_CHOICES).default('auto'),
-    /** Model folder (default: the shipped models/metakd-brats, or $METAKD_MODEL). */
-    modelDir: z.string().min(1).optional(),
-  })
-  .strict();
+const startParams = z.strictObject({
+  studyId: z.string().check(z.minLength(1, 'studyId is required')),
+  provider: z._default(z.enum(PROVIDER_CHOICES), 'auto'),
+  /** Restrict to these present sequences (study missing-sequence cases on complete data). */
+  sequences: z.optional(z.array(z.enum(SLOTS)).check(z.minLength(1))),
+  contributions: z._default(z.boolean(), false),
+  /** Raw-study preparation: auto (when needed), off, force. */
+  prep: z._default(z.enum(PREP_MODE_CHOICES), 'auto'),
+  /** Model folder (default: the shipped models/metakd-brats, or $METAKD_MODEL). */
+  modelDir: z.optional(z.string().check(z.minLength(1))),
+});
 
 /** Methods of the inference part of the api. */
 export const inferenceMethods = {
   startSegmentation: method<{ readonly jobId: string }>()(
-    startParams,
+    () => startParams,
     'Starts segmenting an imported study in a worker; progress arrives as job events.',
   ),
   prewarmSegmentation: method<{ readonly started: boolean }>()(
-    z
-      .object({
-        provider: z.enum(PROVIDER_CHOICES).default('auto'),
-        modelDir: z.string().min(1).optional(),
-      })
-      .strict(),
+    () =>
+      z.strictObject({
+        provider: z._default(z.enum(PROVIDER_CHOICES), 'auto'),
+        modelDir: z.optional(z.string().check(z.minLength(1))),
+      }),
     'Starts the segmentation worker and opens the model sessions for this provider ahead of a ' +
       'job (e.g. while the study imports); a failure surfaces in the job that needs them.',
   ),
   awaitSegmentation: method<SegmentationResultDto>()(
-    jobIdParams,
+    () => jobIdParams,
     'Waits for a segmentation job to end; returns its result or rejects with its error.',
   ),
   getSegmentation: method<JobStatusDto>()(
-    jobIdParams,
+    () => jobIdParams,
     'Returns the state (and result) of a segmentation job.',
   ),
   cancelJob: method<{ readonly cancelled: boolean }>()(
-    jobIdParams,
+    () => jobIdParams,
     'Cancels a running job (it stops within one tile); false when it had already ended.',
   ),
-  getLabelmap: method<LabelmapDto>()(jobIdParams, 'Returns the labelmap of a finished job.'),
+  getLabelmap: method<LabelmapDto>()(() => jobIdParams, 'Returns the labelmap of a finished job.'),
   saveSegmentation: method<SavedSegmentationDto>()(
-    z
-      .object({
-        jobId: z.string().min(1),
-        outDir: z.string().min(1),
+    () =>
+      z.strictObject({
+        jobId: z.string().check(z.minLength(1)),
+        outDir: z.string().check(z.minLength(1)),
         /** Extra report fields from the caller (e.g. the CLI's import timing). */
-        reportExtra: z.record(z.string(), z.unknown()).optional(),
+        reportExtra: z.optional(z.record(z.string(), z.unknown())),
         /**
          * Leave source paths and DICOM UIDs out of report.json (issue 12). Without it paths are
          * written relative to the study (its folder name, then the path inside it).
          */
-        anonymiseProvenance: z.boolean().optional(),
-      })
-      .strict(),
+        anonymiseProvenance: z.optional(z.boolean()),
+      }),
     'Writes labelmap.nii.gz (reference series geometry) and report.json; atomic.',
   ),
   getModelInfo: method<ModelInfoDto>()(
-    z.object({ modelDir: z.string().min(1).optional() }).strict(),
+    () => z.strictObject({ modelDir: z.optional(z.string().check(z.minLength(1))) }),
     'Returns the model manifest summary: name, version, sha, importance α, evaluation table.',
   ),
 } as const;

@@ -5,7 +5,7 @@
  * or a stored review session: what the preparation did, and the volumes the reader checks it with
  * (brain mask, each co-registered series) on the reference series' native grid.
  */
-import { z } from 'zod';
+import { z } from '../../core/zod.ts';
 import { method } from './method.ts';
 import type { ModelSlot } from '../../core/enums/SequenceLabel.ts';
 import type { Geometry } from '../../core/volume/Geometry.ts';
@@ -50,8 +50,8 @@ export interface PreparationVolumeDto {
 const SLOTS = ['flair', 't1', 't1ce', 't2'] as const satisfies readonly ModelSlot[];
 /** A finished job or a stored review session: exactly one of the two. */
 const source = {
-  jobId: z.string().min(1, 'jobId must not be empty').optional(),
-  sessionId: z.string().uuid('sessionId must be a session id (UUID)').optional(),
+  jobId: z.optional(z.string().check(z.minLength(1, 'jobId must not be empty'))),
+  sessionId: z.optional(z.uuid('sessionId must be a session id (UUID)')),
 };
 const oneSource = (p: { jobId?: string; sessionId?: string }) => !p.jobId !== !p.sessionId;
 const ONE_SOURCE = { message: 'give exactly one of jobId or sessionId' };
@@ -59,24 +59,24 @@ const ONE_SOURCE = { message: 'give exactly one of jobId or sessionId' };
 /** Methods of the preparation part of the api. */
 export const preparationMethods = {
   getPreparationDecision: method<PreparationDecisionDto>()(
-    z.object({ studyId: z.string().min(1, 'studyId is required') }).strict(),
+    () => z.strictObject({ studyId: z.string().check(z.minLength(1, 'studyId is required')) }),
     'Whether an imported study needs preparation (prep auto) and why, on its assigned series.',
   ),
   getPreparationCheck: method<PreparationCheckDto>()(
-    z.object(source).strict().refine(oneSource, ONE_SOURCE),
+    () => z.strictObject(source).check(z.refine(oneSource, ONE_SOURCE)),
     'What the preparation of a finished job or stored session did, and which checks it offers.',
   ),
   getPreparationVolume: method<PreparationVolumeDto>()(
-    z
-      .object({
-        ...source,
-        /** The brain mask, or a co-registered series resampled onto the reference grid. */
-        layer: z.enum(['brainMask', ...SLOTS], {
-          error: 'layer must be brainMask, flair, t1, t1ce or t2',
-        }),
-      })
-      .strict()
-      .refine(oneSource, ONE_SOURCE),
+    () =>
+      z
+        .strictObject({
+          ...source,
+          /** The brain mask, or a co-registered series resampled onto the reference grid. */
+          layer: z.enum(['brainMask', ...SLOTS], {
+            error: 'layer must be brainMask, flair, t1, t1ce or t2',
+          }),
+        })
+        .check(z.refine(oneSource, ONE_SOURCE)),
     'The brain mask or a co-registered series on the reference series’ native grid (NOT_FOUND when the study was not prepared).',
   ),
 } as const;

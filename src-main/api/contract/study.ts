@@ -2,7 +2,7 @@
  * Contract: importing studies, sequence detection and slot assignment.
  * Owner: the import/sequence work (issue 2). Types only from core (`import type`).
  */
-import { z } from 'zod';
+import { z } from '../../core/zod.ts';
 import { method } from './method.ts';
 import type { ModelSlot, SequenceLabel } from '../../core/enums/SequenceLabel.ts';
 import type { SkippedFile } from '../../core/study/types.ts';
@@ -88,27 +88,26 @@ export interface ImportStudyResultDto {
 }
 
 /** One classify-names row: header strings by DICOM keyword; rows sharing studyId form a study. */
-export const nameRowSchema = z
-  .object({
+const nameRowSchema = () =>
+  z.strictObject({
     SeriesDescription: z.string(),
-    ProtocolName: z.string().optional(),
-    ScanningSequence: z.string().optional(),
-    SequenceVariant: z.string().optional(),
-    SequenceName: z.string().optional(),
-    RepetitionTime: z.number().nonnegative().optional(),
-    EchoTime: z.number().nonnegative().optional(),
-    InversionTime: z.number().nonnegative().optional(),
-    ContrastBolusAgent: z.string().optional(),
-    ImageType: z.array(z.string()).optional(),
-    SeriesNumber: z.number().int().optional(),
-    SeriesTime: z.string().optional(),
-    Manufacturer: z.string().optional(),
-    studyId: z.string().optional(),
-  })
-  .strict();
+    ProtocolName: z.optional(z.string()),
+    ScanningSequence: z.optional(z.string()),
+    SequenceVariant: z.optional(z.string()),
+    SequenceName: z.optional(z.string()),
+    RepetitionTime: z.optional(z.number().check(z.nonnegative())),
+    EchoTime: z.optional(z.number().check(z.nonnegative())),
+    InversionTime: z.optional(z.number().check(z.nonnegative())),
+    ContrastBolusAgent: z.optional(z.string()),
+    ImageType: z.optional(z.array(z.string())),
+    SeriesNumber: z.optional(z.int()),
+    SeriesTime: z.optional(z.string()),
+    Manufacturer: z.optional(z.string()),
+    studyId: z.optional(z.string()),
+  });
 
 /** One classify-names row (input form). */
-export type NameRowDto = z.input<typeof nameRowSchema>;
+export type NameRowDto = z.input<ReturnType<typeof nameRowSchema>>;
 
 /** One label decision. */
 export interface ClassificationDto {
@@ -127,13 +126,14 @@ export interface ClassifyNamesResultDto {
 const MAX_NAME_ROWS = 100_000;
 
 /** Slot → series id (or null: force missing). Unnamed slots are chosen automatically. */
-const overridesSchema = z
-  .object(
-    Object.fromEntries(SLOT_NAMES.map((s) => [s, z.string().min(1).nullable().optional()])) as {
-      [K in ModelSlot]: z.ZodOptional<z.ZodNullable<z.ZodString>>;
+const overridesSchema = () =>
+  z.strictObject(
+    Object.fromEntries(
+      SLOT_NAMES.map((s) => [s, z.optional(z.nullable(z.string().check(z.minLength(1))))]),
+    ) as {
+      [K in ModelSlot]: z.ZodMiniOptional<z.ZodMiniNullable<z.ZodMiniString>>;
     },
-  )
-  .strict();
+  );
 
 /** A series thumbnail: the middle slice, grey, at most 96 px a side (binary result). */
 export interface SeriesThumbnailDto {
@@ -152,34 +152,35 @@ export const studyMethods = {
     /** Operating system of the service (Node's process.platform): which GPU providers can exist. */
     readonly platform: string;
   }>()(
-    z.object({}).strict(),
+    () => z.strictObject({}),
     'Checks that the service answers; returns the app version and the platform it runs on.',
   ),
   importStudy: method<ImportStudyResultDto>()(
-    z.object({ path: z.string().min(1, 'path is required') }).strict(),
+    () => z.strictObject({ path: z.string().check(z.minLength(1, 'path is required')) }),
     'Imports a DICOM/NIfTI file or folder, classifies its series and assigns the four slots.',
   ),
   getStudy: method<StudySummaryDto>()(
-    z.object({ studyId: z.string().min(1, 'studyId is required') }).strict(),
+    () => z.strictObject({ studyId: z.string().check(z.minLength(1, 'studyId is required')) }),
     'Returns an imported study with its series, labels and assignment.',
   ),
   classifyNames: method<ClassifyNamesResultDto>()(
-    z.object({ rows: z.array(nameRowSchema).max(MAX_NAME_ROWS) }).strict(),
+    () => z.strictObject({ rows: z.array(nameRowSchema()).check(z.maxLength(MAX_NAME_ROWS)) }),
     'Classifies header strings (no images); rows sharing studyId are judged as one study.',
   ),
   getSeriesThumbnail: method<SeriesThumbnailDto>()(
-    z
-      .object({
-        studyId: z.string().min(1, 'studyId is required'),
-        seriesId: z.string().min(1, 'seriesId is required'),
-      })
-      .strict(),
+    () =>
+      z.strictObject({
+        studyId: z.string().check(z.minLength(1, 'studyId is required')),
+        seriesId: z.string().check(z.minLength(1, 'seriesId is required')),
+      }),
     'Returns a small grey thumbnail of a series’ middle slice for the series browser.',
   ),
   setAssignment: method<AssignmentDto>()(
-    z
-      .object({ studyId: z.string().min(1, 'studyId is required'), overrides: overridesSchema })
-      .strict(),
+    () =>
+      z.strictObject({
+        studyId: z.string().check(z.minLength(1, 'studyId is required')),
+        overrides: overridesSchema(),
+      }),
     'Sets the slot overrides of a study (replacing earlier ones) and returns the new assignment.',
   ),
 } as const;

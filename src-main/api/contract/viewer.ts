@@ -3,7 +3,7 @@
  * result: over HTTP the bytes are the body (little-endian) and the other fields a header; over
  * IPC `data` is an ArrayBuffer.
  */
-import { z } from 'zod';
+import { z } from '../../core/zod.ts';
 import { method } from './method.ts';
 import type { Geometry } from '../../core/volume/Geometry.ts';
 
@@ -25,12 +25,11 @@ export interface SeriesVolumeDto {
 /** Methods of the viewer part of the api. */
 export const viewerMethods = {
   getSeriesVolume: method<SeriesVolumeDto>()(
-    z
-      .object({
-        studyId: z.string().min(1, 'studyId is required'),
-        seriesId: z.string().min(1, 'seriesId is required'),
-      })
-      .strict(),
+    () =>
+      z.strictObject({
+        studyId: z.string().check(z.minLength(1, 'studyId is required')),
+        seriesId: z.string().check(z.minLength(1, 'seriesId is required')),
+      }),
     'Returns one imported series’ voxels and geometry for display.',
   ),
 } as const;

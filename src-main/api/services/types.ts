@@ -2,7 +2,7 @@
  * Types shared by the service parts: each part implements some of the contract's methods, taking
  * already-validated params and a CallContext.
  */
-import type { z } from 'zod';
+import type { z } from '../../core/zod.ts';
 import type { apiMethods, ApiMethodName } from '../contract.ts';
 import type { CallContext } from '../contract/events.ts';
 import type { ResultOf } from '../contract/method.ts';

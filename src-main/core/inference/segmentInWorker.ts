@@ -13,6 +13,7 @@ import type { Volume, VoxelArray } from '../volume/Volume.ts';
 import type { ProgressFn, SegmentParams, SegmentResult } from './segmentStudy.ts';
 import type { ProviderChoice } from './providers.ts';
 import { surveyVolume, type VolumeSurvey } from '../preprocess/inputChecks.ts';
+import { workerEntryUrl } from '../workerEntry.ts';
 
 /** What the worker receives (everything but callbacks, signal, injected runners and surveys). */
 export type WorkerRequest = Omit<
@@ -62,17 +63,6 @@ export interface JobOptions {
 
 /** After a cancel, how long the worker may take to finish its current tile before it is replaced. */
 const CANCEL_GRACE_MS = 30_000;
-/**
- * The worker entry next to the module that starts it. From source (this module is a `.ts` file,
- * run by tsx or vitest) that is the `segmentWorker.mjs` bootstrap, which registers tsx and loads
- * segmentWorkerBody.ts; from the build (out/main/*.js, vite.config.ts WORKER_ENTRIES) it is the
- * bundled `segmentWorker.js`. The URL is built from a variable so the bundler leaves it alone.
- */
-export function workerEntryUrl(name: string, moduleUrl: string): URL {
-  const fromSource = new URL(moduleUrl).pathname.endsWith('.ts');
-  return new URL(`./${name}${fromSource ? '.mjs' : '.js'}`, moduleUrl);
-}
-
 const DEFAULT_ENTRY = workerEntryUrl('segmentWorker', import.meta.url);
 
 const cancelled = () => new MetaKdError(ErrorCode.Cancelled, 'Cancelled by the user.');
@@ -173,12 +163,14 @@ export class SegmentationWorker {
     if (this.worker) return this.worker;
     const w = new Worker(this.entry);
     this.started++;
-    w.unref(); // an idle worker must not keep a CLI process alive
     w.on('message', (m: WorkerOutMessage) => this.onMessage(m));
     w.on('error', (e) => this.onGone(w, `segmentation worker crashed: ${e.message}`, e));
     w.on('exit', (code) =>
       this.onGone(w, `segmentation worker exited unexpectedly (code ${code}).`),
     );
+    // An idle worker must not keep a process alive. After the listeners: adding a 'message'
+    // listener refs a worker again (Node 20), so a worker only prewarmed held its process open.
+    w.unref();
     this.worker = w;
     return w;
   }

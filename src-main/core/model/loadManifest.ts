@@ -6,29 +6,33 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../zod.ts';
 import { ErrorCode, MetaKdError } from '../errors.ts';
 import type { ModelManifest } from './Manifest.ts';
 
 const slot = z.enum(['flair', 't1', 't1ce', 't2']);
 const dice = z.object({ et: z.number(), tc: z.number(), wt: z.number() });
-const vec3 = z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]);
+const vec3 = z.tuple([
+  z.number().check(z.positive()),
+  z.number().check(z.positive()),
+  z.number().check(z.positive()),
+]);
 const intVec3 = z.tuple([
-  z.number().int().positive(),
-  z.number().int().positive(),
-  z.number().int().positive(),
+  z.int().check(z.positive()),
+  z.int().check(z.positive()),
+  z.int().check(z.positive()),
 ]);
 const file = z.object({
-  path: z.string().min(1),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex digits'),
-  bytes: z.number().int().nonnegative(),
+  path: z.string().check(z.minLength(1)),
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/i, 'must be 64 hex digits')),
+  bytes: z.int().check(z.nonnegative()),
 });
 const table = z.object({
   rows: z.array(
     z.object({
-      modalities: z.array(slot).min(1),
+      modalities: z.array(slot).check(z.minLength(1)),
       dice,
-      perCase: z.record(z.string(), dice).optional(),
+      perCase: z.optional(z.record(z.string(), dice)),
     }),
   ),
   mean: dice,
@@ -47,32 +51,32 @@ export const manifestSchema = z.object({
     spacingMm: vec3,
     orientation: z.literal('LPS'),
     resampling: z.literal('trilinear'),
-    cropping: z.object({ type: z.literal('nonzero-bbox'), marginVoxels: z.number().int().min(0) }),
+    cropping: z.object({ type: z.literal('nonzero-bbox'), marginVoxels: z.int().check(z.gte(0)) }),
     normalisation: z.object({
       type: z.literal('zscore-nonzero'),
-      clip: z.tuple([z.number(), z.number()]).nullable(),
+      clip: z.nullable(z.tuple([z.number(), z.number()])),
     }),
   }),
   inference: z.object({
     patchSize: intVec3,
-    overlap: z.number().min(0).lt(1),
-    gaussianSigmaScale: z.number().positive(),
-    sizeMultiple: z.number().int().positive(),
+    overlap: z.number().check(z.gte(0), z.lt(1)),
+    gaussianSigmaScale: z.number().check(z.positive()),
+    sizeMultiple: z.int().check(z.positive()),
   }),
   output: z.object({
     channels: z.tuple([z.literal('et'), z.literal('wt'), z.literal('tc')]),
     activation: z.literal('sigmoid'),
     threshold: z.number(),
     labels: z.object({ ncr: z.literal(1), ed: z.literal(2), et: z.literal(4) }),
-    etMinVoxels: z.number().int().min(0),
+    etMinVoxels: z.int().check(z.gte(0)),
   }),
   graphs: z.object({
     encoder: file,
     decoder: file,
-    combined: file.optional(),
-    featureNames: z.array(z.string().min(1)).min(1),
-    featureChannels: z.array(z.number().int().positive()).min(1),
-    opset: z.number().int(),
+    combined: z.optional(file),
+    featureNames: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+    featureChannels: z.array(z.int().check(z.positive())).check(z.minLength(1)),
+    opset: z.int(),
   }),
   importance: z.object({ flair: z.number(), t1: z.number(), t1ce: z.number(), t2: z.number() }),
   training: z.object({
@@ -87,13 +91,13 @@ export const manifestSchema = z.object({
     durationSeconds: z.number(),
     seed: z.number(),
     parameters: z.number(),
-    notes: z.string().optional(),
+    notes: z.optional(z.string()),
   }),
   evaluation: z.object({
     protocol: z.string(),
     cases: z.array(z.string()),
     metakd: table,
-    ablation: table.optional(),
+    ablation: z.optional(table),
   }),
 });
 

@@ -8,7 +8,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import path from 'node:path';
 import { ErrorCode, MetaKdError, isMetaKdError, throwIfCancelled } from '../errors.ts';
-import { loadNiftiSeries } from '../io/nifti/loadNiftiSeries.ts';
 import { readDicomFile, type DicomFileRead } from '../io/dicom/readDicomFile.ts';
 import type { DicomInstance } from '../io/dicom/readInstance.ts';
 import {
@@ -75,6 +74,34 @@ async function mapPool<T, R>(
   return out;
 }
 
+/**
+ * Loads each NIfTI file's series, or the error that names it: a broken NIfTI file is reported
+ * and skipped like a broken DICOM file, and the rest imports. Decompression runs on libuv's
+ * thread pool, so several files load at once. The NIfTI reader is loaded here, on first use: a
+ * DICOM-only import never loads it (issue 13, fast start).
+ */
+async function readNiftiFiles(
+  files: readonly string[],
+  opts: ImportOptions,
+  tick: () => void,
+): Promise<(Series[] | MetaKdError)[]> {
+  const { loadNiftiSeries } = await import('../io/nifti/loadNiftiSeries.ts');
+  return mapPool(
+    files,
+    async (f) => {
+      try {
+        return await loadNiftiSeries(f);
+      } catch (e) {
+        if (!isMetaKdError(e) || e.code === ErrorCode.Cancelled) throw e;
+        return e;
+      } finally {
+        tick();
+      }
+    },
+    opts.signal,
+  );
+}
+
 /** One study per folder of NIfTI files. */
 function niftiStudies(loaded: ReadonlyMap<string, Series[]>): Study[] {
   const byFolder = new Map<string, Series[]>();
@@ -102,22 +129,7 @@ async function importFiles(
   const total = nifti.length + others.length;
   let done = 0;
   const tick = (): void => opts.onProgress?.(++done, total);
-  // NIfTI decompression runs on libuv's thread pool, so several files load at once.
-  // A broken NIfTI file is reported and skipped like a broken DICOM file; the rest imports.
-  const niftiSeries = await mapPool(
-    nifti,
-    async (f) => {
-      try {
-        return await loadNiftiSeries(f);
-      } catch (e) {
-        if (!isMetaKdError(e) || e.code === ErrorCode.Cancelled) throw e;
-        return e;
-      } finally {
-        tick();
-      }
-    },
-    opts.signal,
-  );
+  const niftiSeries = nifti.length > 0 ? await readNiftiFiles(nifti, opts, tick) : [];
   const skipped: SkippedFile[] = [];
   const errors: MetaKdError[] = [];
   const loaded = new Map<string, Series[]>();

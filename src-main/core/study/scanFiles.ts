@@ -39,16 +39,21 @@ export function compareFileNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Recursively lists regular files under `dir` (absolute, sorted). */
+/**
+ * Recursively lists regular files under `dir` (absolute, sorted). `dir` is normalised once;
+ * below it, names are appended with the separator (an entry name holds none), which is what
+ * path.join would give without normalising every one of hundreds of paths again (issue 13).
+ */
 export async function listFiles(dir: string, signal?: AbortSignal): Promise<string[]> {
   const out: string[] = [];
   const walk = async (d: string): Promise<void> => {
+    const prefix = d.endsWith(path.sep) ? d : d + path.sep;
     throwIfCancelled(signal);
     const entries = await readdir(d, { withFileTypes: true });
     entries.sort((a, b) => compareFileNames(a.name, b.name));
     for (const e of entries) {
       if (IGNORED_NAMES.has(e.name.toLowerCase())) continue;
-      const full = path.join(d, e.name);
+      const full = prefix + e.name;
       if (e.isDirectory()) await walk(full);
       else if (e.isFile()) out.push(full);
       else if (e.isSymbolicLink()) {
@@ -57,7 +62,7 @@ export async function listFiles(dir: string, signal?: AbortSignal): Promise<stri
       }
     }
   };
-  await walk(dir);
+  await walk(path.resolve(dir));
   return out;
 }
 

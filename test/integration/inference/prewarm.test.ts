@@ -4,11 +4,13 @@
  * that arrives while the warm-up is still running is not queued behind it and gives the same
  * labelmap.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { describeData, dataPath } from '../../helpers/data.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { describeData, dataPath, repoRoot } from '../../helpers/data.ts';
 import { canMakeTinyModel, tinyModelDir } from '../../fixtures/tinyModel.ts';
 import { readBratsCase } from '../../fixtures/bratsCase.ts';
 import { SegmentationWorker } from '../../../src-main/core/inference/segmentInWorker.ts';
@@ -108,4 +110,36 @@ describeModel('prewarmSegmentation (api, tiny model)', () => {
       dto: { code: 'INVALID_ARGUMENT' },
     });
   });
+});
+
+describe('an idle segmentation worker', () => {
+  it('does not keep its process alive: a process that only prewarmed exits by itself', async () => {
+    // Node refs a worker again when a 'message' listener is added after unref(): the worker was
+    // unref'd before its listeners, so a process that only prewarmed never exited.
+    const module = path.join(repoRoot, 'src-main', 'core', 'inference', 'segmentInWorker.ts');
+    // A script file, not `-e`: under `-e` the worker's tsx bootstrap does not load, and a worker
+    // that fails to start cannot show the bug. 'online' (no 'message' listener: that would ref the
+    // worker again) proves the worker started.
+    const script = path.join(mkdtempSync(path.join(os.tmpdir(), 'metakd-prewarm-')), 'only.mjs');
+    writeFileSync(
+      script,
+      `import { SegmentationWorker } from ${JSON.stringify(pathToFileURL(module).href)};\n` +
+        `const w = new SegmentationWorker();\n` +
+        `await w.prewarm();\n` +
+        // The timer holds the process until the worker is up; then only the worker could.
+        `const hold = setTimeout(() => console.log('worker never came online'), 30000);\n` +
+        `w.worker.once('online', () => { console.log('worker online'); clearTimeout(hold); });\n`,
+    );
+    const started = Date.now();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.signal, `killed after ${Date.now() - started} ms: the worker held the process`).toBe(
+      null,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('worker online');
+  }, 90_000);
 });

@@ -18,7 +18,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../../zod.ts';
 import { ErrorCode, MetaKdError, isMetaKdError } from '../../errors.ts';
 import { copyFileAtomic, mkdirPrivate, writeJsonAtomic } from '../../io/atomicWrite.ts';
 import { readDicomFile } from '../seg/dcmjsSeg.ts';
@@ -36,13 +36,13 @@ const itemSchema = z.object({
   id: z.string(),
   destination: z.string(),
   createdAt: z.string(),
-  attempts: z.number().int().min(0),
+  attempts: z.int().check(z.gte(0)),
   nextAttemptAt: z.string(),
-  lastError: z.object({ code: z.string(), message: z.string(), at: z.string() }).optional(),
+  lastError: z.optional(z.object({ code: z.string(), message: z.string(), at: z.string() })),
   /** Permanent refusals in a row (reset by any other outcome). */
-  permanentRefusals: z.number().int().min(0).default(0),
+  permanentRefusals: z._default(z.int().check(z.gte(0)), 0),
   /** Parked: not retried on a timer until the user retries it; the reason is lastError. */
-  parked: z.boolean().default(false),
+  parked: z._default(z.boolean(), false),
   files: z.array(
     z.object({
       name: z.string(),

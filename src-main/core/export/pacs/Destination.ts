@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../../zod.ts';
 import { ErrorCode, MetaKdError } from '../../errors.ts';
 import { writeJsonAtomic } from '../../io/atomicWrite.ts';
 import { FileSecretStore, type SecretStore } from '../../secrets/SecretStore.ts';
@@ -17,46 +17,48 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Calling AE title we use unless configured. */
 export const DEFAULT_CALLING_AE = 'METAKD';
 
-const aeTitle = z
-  .string()
-  .min(1)
-  .max(16)
-  .regex(/^[\x20-\x5b\x5d-\x7e]+$/, 'AE titles are 1–16 printable ASCII characters without "\\"')
-  .refine((s) => s.trim().length > 0, 'AE title must not be blank');
+const aeTitle = z.string().check(
+  z.minLength(1),
+  z.maxLength(16),
+  z.regex(/^[\x20-\x5b\x5d-\x7e]+$/, 'AE titles are 1–16 printable ASCII characters without "\\"'),
+  z.refine((s) => s.trim().length > 0, 'AE title must not be blank'),
+);
 
 /** A DIMSE destination. */
 export const dimseDestinationSchema = z.object({
   kind: z.literal('dimse'),
-  name: z.string().min(1).max(64),
+  name: z.string().check(z.minLength(1), z.maxLength(64)),
   calledAeTitle: aeTitle,
-  callingAeTitle: aeTitle.default(DEFAULT_CALLING_AE),
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65535),
-  timeoutMs: z.number().int().min(100).max(600_000).default(DEFAULT_TIMEOUT_MS),
+  callingAeTitle: z._default(aeTitle, DEFAULT_CALLING_AE),
+  host: z.string().check(z.minLength(1)),
+  port: z.int().check(z.gte(1), z.lte(65535)),
+  timeoutMs: z._default(z.int().check(z.gte(100), z.lte(600_000)), DEFAULT_TIMEOUT_MS),
 });
 
 /** A DICOMweb destination. */
 export const dicomWebDestinationSchema = z.object({
   kind: z.literal('dicomweb'),
-  name: z.string().min(1).max(64),
+  name: z.string().check(z.minLength(1), z.maxLength(64)),
   /** Base URL of the DICOMweb service, e.g. https://pacs.example/dicom-web */
   baseUrl: z.url({ protocol: /^https?$/ }),
-  auth: z
-    .discriminatedUnion('type', [
+  auth: z._default(
+    z.discriminatedUnion('type', [
       z.object({ type: z.literal('none') }),
       z.object({ type: z.literal('basic'), username: z.string(), password: z.string() }),
-      z.object({ type: z.literal('bearer'), token: z.string().min(1) }),
-    ])
-    .default({ type: 'none' }),
-  tls: z
-    .object({
+      z.object({ type: z.literal('bearer'), token: z.string().check(z.minLength(1)) }),
+    ]),
+    { type: 'none' },
+  ),
+  tls: z._default(
+    z.object({
       /** Verify the server certificate (default true). */
-      rejectUnauthorized: z.boolean().default(true),
+      rejectUnauthorized: z._default(z.boolean(), true),
       /** PEM file with extra CA certificates to trust. */
-      caFile: z.string().optional(),
-    })
-    .default({ rejectUnauthorized: true }),
-  timeoutMs: z.number().int().min(100).max(600_000).default(DEFAULT_TIMEOUT_MS),
+      caFile: z.optional(z.string()),
+    }),
+    { rejectUnauthorized: true },
+  ),
+  timeoutMs: z._default(z.int().check(z.gte(100), z.lte(600_000)), DEFAULT_TIMEOUT_MS),
 });
 
 /** Any destination. */

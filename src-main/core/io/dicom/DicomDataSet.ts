@@ -44,6 +44,21 @@ export function fixedString(bytes: Uint8Array, start: number, end: number): stri
   return buf.toString('latin1', start, stop);
 }
 
+/** The numbers of a multi-valued DS/IS text, or undefined when one is not a number. */
+function parseNumbers(raw: string): readonly number[] | undefined {
+  const parts = raw.split(VALUE_SEPARATOR);
+  const out = new Array<number>(parts.length);
+  for (let i = 0; i < parts.length; i++) {
+    const v = Number(parts[i]);
+    if (!Number.isFinite(v)) return undefined;
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Per tag, the last text numberStrings converted and its numbers. */
+const LAST_NUMBERS = new Map<string, { text: string; numbers: readonly number[] | undefined }>();
+
 /** A parsed data set (or sequence item) with typed accessors by tag string from tags.ts. */
 export abstract class DicomDataSet {
   /** The bytes the element offsets refer to (after inflation for deflated files). */
@@ -105,17 +120,19 @@ export abstract class DicomDataSet {
     return this.numberStrings(tag)?.[index];
   }
 
-  /** All numbers of a DS/IS element, or undefined when absent or not numeric. */
-  numberStrings(tag: string): number[] | undefined {
+  /**
+   * All numbers of a DS/IS element, or undefined when absent or not numeric. The array may be
+   * shared with other data sets: copy it to keep it.
+   */
+  numberStrings(tag: string): readonly number[] | undefined {
     const raw = this.raw(tag);
     if (raw === undefined) return undefined;
-    const parts = raw.split(VALUE_SEPARATOR);
-    const out = new Array<number>(parts.length);
-    for (let i = 0; i < parts.length; i++) {
-      const v = Number(parts[i]);
-      if (!Number.isFinite(v)) return undefined;
-      out[i] = v;
-    }
-    return out;
+    // The files of a series repeat most such values (orientation, pixel spacing): the last text
+    // of each tag is remembered, and converting decimal strings showed in profiles of import.
+    const last = LAST_NUMBERS.get(tag);
+    if (last?.text === raw) return last.numbers;
+    const numbers = parseNumbers(raw);
+    LAST_NUMBERS.set(tag, { text: raw, numbers });
+    return numbers;
   }
 }

@@ -6,8 +6,8 @@
  * MetaKdError DicomInvalid naming the file. The heads of plain little-endian files are read by
  * the faster headScanner.ts first; dicom-parser reads every other head and whole file.
  */
-import { inflateRawSync } from 'node:zlib';
-import dicomParser from 'dicom-parser';
+import { createRequire } from 'node:module';
+import type DicomParserLib from 'dicom-parser';
 import type { DataSet, Element } from 'dicom-parser';
 import { ErrorCode, MetaKdError } from '../../errors.ts';
 import { DicomDataSet, fixedString, type PixelDataElement } from './DicomDataSet.ts';
@@ -17,6 +17,22 @@ import { Tag, TransferSyntax } from './tags.ts';
 
 export { DicomDataSet } from './DicomDataSet.ts';
 export type { PixelDataElement, PixelFragment } from './DicomDataSet.ts';
+
+/**
+ * dicom-parser, loaded on first use: the heads of plain little-endian files, which import reads
+ * most, never need it (headScanner.ts), and evaluating the library cost every process that
+ * imported DICOM about 2 ms at start (issue 13). It stays a plain dependency (node_modules).
+ */
+let library: typeof DicomParserLib | undefined;
+function dicomParser(): typeof DicomParserLib {
+  return (library ??= createRequire(import.meta.url)('dicom-parser') as typeof DicomParserLib);
+}
+
+/** node:zlib's raw inflate, loaded on first use for the same reason (deflated files are rare). */
+function inflateRawSync(bytes: Uint8Array): Buffer {
+  const zlib = createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
+  return zlib.inflateRawSync(bytes);
+}
 
 /** Offset of the 'DICM' magic after the 128-byte preamble (PS3.10 §7.1). */
 const PREAMBLE_LENGTH = 128;
@@ -55,7 +71,7 @@ class ParserDataSet extends DicomDataSet {
   }
 
   get littleEndian(): boolean {
-    return this.#ds.byteArrayParser !== dicomParser.bigEndianByteArrayParser;
+    return this.#ds.byteArrayParser !== dicomParser().bigEndianByteArrayParser;
   }
 
   has(tag: string): boolean {
@@ -164,7 +180,7 @@ export function parseDicomBytes(bytes: Uint8Array, file: string): ParsedDicom | 
   if (!part10 && !guessed) return undefined;
   let ds: DataSet;
   try {
-    ds = dicomParser.parseDicom(bytes, {
+    ds = dicomParser().parseDicom(bytes, {
       ...(guessed ? { TransferSyntaxUID: guessed } : {}),
       inflater: (arr: Uint8Array, position: number) => inflate(arr, position),
     });
@@ -206,7 +222,7 @@ export function parseDicomHead(
     // it throws strings and wrapper objects, which become an Error with its message.
     const parseItems = (): ParserDataSet => {
       try {
-        return new ParserDataSet(dicomParser.parseDicom(kept, { untilTag: Tag.PixelData }));
+        return new ParserDataSet(dicomParser().parseDicom(kept, { untilTag: Tag.PixelData }));
       } catch (e) {
         throw new Error(parserMessage(e), { cause: e });
       }
@@ -229,7 +245,7 @@ function parseHeadWithDicomParser(
   if (!part10 && !guessed) return undefined;
   let ds: DataSet;
   try {
-    ds = dicomParser.parseDicom(head, {
+    ds = dicomParser().parseDicom(head, {
       ...(guessed ? { TransferSyntaxUID: guessed } : {}),
       untilTag: Tag.PixelData,
     });

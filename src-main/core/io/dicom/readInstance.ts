@@ -124,15 +124,15 @@ function fallbackUid(kind: string, file: string): string {
   return `missing-${kind}:${file}`;
 }
 
-function vec3(v: number[] | undefined): Vec3 | undefined {
+function vec3(v: readonly number[] | undefined): Vec3 | undefined {
   return v && v.length >= 3 ? [v[0], v[1], v[2]] : undefined;
 }
 
-function orientation(v: number[] | undefined): FrameInfo['ImageOrientationPatient'] {
+function orientation(v: readonly number[] | undefined): FrameInfo['ImageOrientationPatient'] {
   return v && v.length >= 6 ? [v[0], v[1], v[2], v[3], v[4], v[5]] : undefined;
 }
 
-function spacing2(v: number[] | undefined): FrameInfo['PixelSpacing'] {
+function spacing2(v: readonly number[] | undefined): FrameInfo['PixelSpacing'] {
   return v && v.length >= 2 && v[0] > 0 && v[1] > 0 ? [v[0], v[1]] : undefined;
 }
 

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
-import { z } from 'zod';
+import { z } from '../../zod.ts';
 import { ErrorCode, MetaKdError } from '../../errors.ts';
 import { sha256File } from '../../model/loadManifest.ts';
 import { firstWorkingProvider } from '../../inference/providerFallback.ts';
@@ -28,10 +28,10 @@ const manifestSchema = z.object({
   schemaVersion: z.literal(1),
   name: z.literal('mindgrab'),
   graph: z.object({
-    path: z.string().min(1),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/i),
-    input: z.string().min(1),
-    output: z.string().min(1),
+    path: z.string().check(z.minLength(1)),
+    sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/i)),
+    input: z.string().check(z.minLength(1)),
+    output: z.string().check(z.minLength(1)),
   }),
   source: z.object({ commit: z.string() }),
   citation: z.string(),

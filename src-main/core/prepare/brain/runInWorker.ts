@@ -5,6 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ErrorCode, MetaKdError } from '../../errors.ts';
+import { workerEntryUrl } from '../../workerEntry.ts';
 import type { ProviderAttempt, ProviderChoice, ProviderName } from '../../inference/providers.ts';
 import type { Vec3 } from '../../volume/Geometry.ts';
 import type { BrainModel } from './run.ts';
@@ -29,14 +30,7 @@ export type BrainWorkerReply =
     }
   | { readonly ok: false; readonly code?: string; readonly message: string };
 
-/**
- * The worker entry next to this module: from source the brainWorker.mjs bootstrap (registers tsx),
- * from the build the bundled brainWorker.js (same rule as core/inference/segmentInWorker.ts).
- */
-const ENTRY = new URL(
-  `./brainWorker${new URL(import.meta.url).pathname.endsWith('.ts') ? '.mjs' : '.js'}`,
-  import.meta.url,
-);
+const ENTRY = workerEntryUrl('brainWorker', import.meta.url);
 
 const cancelled = (): MetaKdError => new MetaKdError(ErrorCode.Cancelled, 'Cancelled by the user.');
 

@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Image } from 'itk-wasm';
 import { ErrorCode, MetaKdError } from '../../errors.ts';
+import { workerEntryUrl } from '../../workerEntry.ts';
 
 /** What the worker is asked to do: one parameter map, two in-memory images. */
 export interface ElastixWorkerRequest {
@@ -23,14 +24,7 @@ export type ElastixWorkerReply =
   | { readonly ok: true; readonly transformParameterObject: Record<string, unknown>[] }
   | { readonly ok: false; readonly message: string };
 
-/**
- * The worker entry next to this module: from source the elastixWorker.mjs bootstrap (registers
- * tsx), from the build the bundled elastixWorker.js (same rule as brain/runInWorker.ts).
- */
-const ENTRY = new URL(
-  `./elastixWorker${new URL(import.meta.url).pathname.endsWith('.ts') ? '.mjs' : '.js'}`,
-  import.meta.url,
-);
+const ENTRY = workerEntryUrl('elastixWorker', import.meta.url);
 
 const cancelled = (): MetaKdError => new MetaKdError(ErrorCode.Cancelled, 'Cancelled by the user.');
 
