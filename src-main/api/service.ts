@@ -102,7 +102,9 @@ export function createApiService(given: ServiceOptions = defaultServiceOptions()
   const options: ServiceOptions = { ...given, shutdown: shutdown.signal };
   // Data folder 0700 and orphaned temp files swept before the first call touches it. A failure
   // here is not reported here: the first write into the folder reports it with its file.
-  const dataFolderReady = prepareDataFolder(options.dataDir).catch(() => undefined);
+  const dataFolderReady = prepareDataFolder(options.dataDir, {
+    sweep: options.sweepDataFolder ?? true,
+  }).catch(() => undefined);
   let inferenceLoaded: InferenceService | undefined;
   let inferenceLoading: Promise<InferenceService> | undefined;
   const inference = () =>

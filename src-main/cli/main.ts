@@ -73,7 +73,10 @@ export async function main(
   }
   // A one-shot process: no outbox retry loop, and background work shut down when the command
   // ends, so the process exits then (issue 12: a send to a hung PACS kept it alive 652 s).
-  const own = api ? undefined : createApiService({ ...defaultServiceOptions(), outboxLoop: false });
+  // Nor a walk of the whole data folder for orphaned temp files (each written folder is swept).
+  const own = api
+    ? undefined
+    : createApiService({ ...defaultServiceOptions(), outboxLoop: false, sweepDataFolder: false });
   try {
     return await cmd.run(rest, { api: api ?? (own as ApiService), io });
   } catch (e) {

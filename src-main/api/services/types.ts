@@ -21,6 +21,13 @@ export interface ServiceOptions {
    * process must exit when the command ends (issue 12).
    */
   readonly outboxLoop?: boolean;
+  /**
+   * Sweep the whole data folder of orphaned temp files when the service starts (default true).
+   * The one-shot CLI passes false: walking a data folder of thousands of files (projects with many
+   * cases) cost every command about 100 ms (issue 13). It still sweeps each folder before its
+   * first write there (core/io/atomicWrite.ts); the app and web mode sweep everything at start.
+   */
+  readonly sweepDataFolder?: boolean;
   /** Aborted by ApiService.close(): background work (outbox loop, sends) stops. Set by the service. */
   readonly shutdown?: AbortSignal;
   /** Where destination passwords/tokens are kept (default: a 0600 file in dataDir; Electron: the OS key store). */

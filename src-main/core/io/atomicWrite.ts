@@ -84,6 +84,7 @@ async function replaceAtomic(
   writing.add(tmp);
   try {
     if (opts.createFolder ?? true) await mkdirPrivate(path.dirname(file));
+    await sweepFolderOnce(path.dirname(file));
     // 'wx': never follow or reuse an existing path; the mode applies at creation.
     const fh = await open(tmp, 'wx', PRIVATE_FILE_MODE);
     try {
@@ -165,19 +166,10 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/**
- * Removes the temp files of writes that never finished (the writer crashed between open and
- * rename) under `root`, recursively. A temp file whose writer process still runs is left alone: it
- * may be a write in progress in another process. Returns the paths removed.
- */
-export async function sweepOrphanedTemps(root: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(root, { recursive: true, withFileTypes: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
+/** Removes the orphaned temp files among `entries` (see sweepOrphanedTemps); the paths removed. */
+async function removeOrphans(
+  entries: readonly { name: string; parentPath: string; isFile(): boolean }[],
+): Promise<string[]> {
   const removed: string[] = [];
   for (const ent of entries) {
     const m = TEMP_PATTERN.exec(ent.name);
@@ -192,4 +184,41 @@ export async function sweepOrphanedTemps(root: string): Promise<string[]> {
     );
   }
   return removed;
+}
+
+/** The entries of `dir` (recursively or not); none when it does not exist. */
+async function entriesOf(dir: string, recursive: boolean) {
+  try {
+    return await readdir(dir, { recursive, withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+/**
+ * Removes the temp files of writes that never finished (the writer crashed between open and
+ * rename) under `root`, recursively. A temp file whose writer process still runs is left alone: it
+ * may be a write in progress in another process. Returns the paths removed.
+ */
+export async function sweepOrphanedTemps(root: string): Promise<string[]> {
+  return removeOrphans(await entriesOf(root, true));
+}
+
+/** Folders this process has swept of orphaned temp files before its first write into them. */
+const sweptFolders = new Set<string>();
+
+/**
+ * Sweeps one folder (not its subfolders) of orphaned temp files, once per process: before the
+ * first atomic write into it. A process that does not walk the whole data folder at start (the
+ * one-shot CLI, see dataFolder.ts) still leaves no orphan where it writes. Never fails the write.
+ */
+async function sweepFolderOnce(dir: string): Promise<void> {
+  if (sweptFolders.has(dir)) return;
+  sweptFolders.add(dir);
+  try {
+    await removeOrphans(await entriesOf(dir, false));
+  } catch {
+    // An unreadable folder: the write itself reports what is wrong with it.
+  }
 }

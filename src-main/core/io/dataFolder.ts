@@ -17,12 +17,19 @@ export interface PreparedDataFolder {
 /** Group and other permission bits. */
 const NOT_OWNER_BITS = 0o077;
 
-/** Creates (0700) or tightens the data folder and removes orphaned temp files in it. */
-export async function prepareDataFolder(dataDir: string): Promise<PreparedDataFolder> {
+/**
+ * Creates (0700) or tightens the data folder and, unless `sweep` is false, removes orphaned temp
+ * files anywhere in it. Without the sweep, atomicWrite.ts still sweeps each folder before this
+ * process's first write into it.
+ */
+export async function prepareDataFolder(
+  dataDir: string,
+  { sweep = true }: { readonly sweep?: boolean } = {},
+): Promise<PreparedDataFolder> {
   await mkdirPrivate(dataDir);
   const st = await stat(dataDir);
   // Only POSIX modes mean anything here; Windows reports 0o666/0o777-style modes for everything.
   const tightened = process.platform !== 'win32' && (st.mode & NOT_OWNER_BITS) !== 0;
   if (tightened) await chmod(dataDir, PRIVATE_DIR_MODE);
-  return { tightened, sweptTemps: await sweepOrphanedTemps(dataDir) };
+  return { tightened, sweptTemps: sweep ? await sweepOrphanedTemps(dataDir) : [] };
 }
