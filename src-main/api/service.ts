@@ -100,8 +100,9 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 export function createApiService(given: ServiceOptions = defaultServiceOptions()): ApiService {
   const shutdown = new AbortController();
   const options: ServiceOptions = { ...given, shutdown: shutdown.signal };
-  // Data folder 0700 and orphaned temp files swept before the first call touches it. A failure
-  // here is not reported here: the first write into the folder reports it with its file.
+  // Data folder 0700 and (unless sweepDataFolder is false: the one-shot CLI) orphaned temp files
+  // swept before the first call touches it. A failure here is not reported here: the first write
+  // into the folder reports it with its file.
   const dataFolderReady = prepareDataFolder(options.dataDir, {
     sweep: options.sweepDataFolder ?? true,
   }).catch(() => undefined);

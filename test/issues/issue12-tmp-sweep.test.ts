@@ -4,10 +4,11 @@
  * Triage: a crash between writing an atomic write's temp file and renaming it left
  * `.<name>.<pid>.<hex>.tmp` files (full copies of sessions, outbox items: patient data) in the
  * data folder forever. Contract pinned: when the service starts, temp files whose writer process
- * is gone are removed anywhere under the data folder; a temp file of a live process (a write in
- * progress in a CLI next to the app) and files that are not our temp files are left alone; the
- * folder fsync after a rename works on this platform (it is a no-op where folders cannot be
- * opened, i.e. Windows).
+ * is gone are removed anywhere under the data folder (the app and web mode; a one-shot CLI
+ * command instead sweeps each folder before its first write there, issue 13); a temp file of a
+ * live process (a write in progress in a CLI next to the app) and files that are not our temp
+ * files are left alone; the folder fsync after a rename works on this platform (it is a no-op
+ * where folders cannot be opened, i.e. Windows).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import path from 'node:path';
