@@ -14,7 +14,7 @@ import os from 'node:os';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import type { ApiService } from '../../src-main/api/service.ts';
-import { voxelToLps, type Geometry, type Vec3 } from '../../src-main/core/volume/Geometry.ts';
+import { voxelToLps } from '../../src-main/core/volume/Geometry.ts';
 import {
   writeMrStudyFromBratsCase,
   type WrittenMrStudy,
@@ -30,42 +30,12 @@ import {
   type E2eModel,
   type WebApp,
 } from './helpers/webApp.ts';
+import { requireTumourVoxel } from './helpers/tumourVoxel.ts';
 
 const CASE = 'Brats18_2013_20_1';
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts', 'e2e');
 const READER = 'Dr Finish';
 const describeOrthanc = hasOrthanc ? describeData : describeData.skip;
-
-/** The labelled voxel nearest the labels' centroid whose in-plane neighbours share its label. */
-function tumourVoxel(labels: Uint8Array, g: Geometry): { ijk: Vec3; label: number } {
-  const [nx, ny, nz] = g.dims;
-  let n = 0;
-  const sum = [0, 0, 0];
-  for (let k = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++)
-        if (labels[i + nx * (j + ny * k)]) {
-          sum[0] += i;
-          sum[1] += j;
-          sum[2] += k;
-          n++;
-        }
-  expect(n).toBeGreaterThan(0);
-  const c = sum.map((s) => s / n);
-  let best: { ijk: Vec3; label: number; d: number } | null = null;
-  for (let k = 0; k < nz; k++)
-    for (let j = 1; j < ny - 1; j++)
-      for (let i = 1; i < nx - 1; i++) {
-        const v = i + nx * (j + ny * k);
-        const l = labels[v];
-        if (!l || labels[v - 1] !== l || labels[v + 1] !== l) continue;
-        if (labels[v - nx] !== l || labels[v + nx] !== l) continue;
-        const d = (i - c[0]) ** 2 + (j - c[1]) ** 2 + (k - c[2]) ** 2;
-        if (!best || d < best.d) best = { ijk: [i, j, k], label: l, d };
-      }
-  expect(best).not.toBeNull();
-  return { ijk: best!.ijk, label: best!.label };
-}
 
 /** Orthanc's id of the instance with this SOPInstanceUID (none: []). */
 async function findInstance(orthanc: OrthancInstance, uid: string): Promise<string[]> {
@@ -153,7 +123,7 @@ describeOrthanc('finish the review in the app: export, send, outbox (Chromium, w
     await page.fill('.reader input', READER);
     const [session] = await api.invoke('listSessions', {});
     const lm = await api.invoke('getSessionLabelmap', { sessionId: session.id });
-    const target = tumourVoxel(new Uint8Array(lm.data), lm.geometry);
+    const target = requireTumourVoxel(new Uint8Array(lm.data), lm.geometry);
     const world = voxelToLps(lm.geometry, target.ijk) as [number, number, number];
     await page.selectOption('select[aria-label="New label"]', target.label === 2 ? '1' : '2');
     await page.getByRole('button', { name: /Relabel component/ }).click();

@@ -17,9 +17,10 @@ import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:
 import type { Page } from 'playwright-core';
 import type { ApiService } from '../../src-main/api/service.ts';
 import { readNifti } from '../../src-main/core/io/nifti/readNifti.ts';
-import { voxelToLps, type Geometry, type Vec3 } from '../../src-main/core/volume/Geometry.ts';
+import { voxelToLps } from '../../src-main/core/volume/Geometry.ts';
 import { describeData, dataPath, repoRoot } from '../helpers/data.ts';
 import { openWebApp, useE2eModel, type E2eModel, type WebApp } from './helpers/webApp.ts';
+import { tumourVoxel } from './helpers/tumourVoxel.ts';
 
 /** The cases, in worklist (name) order; the last one keeps only FLAIR and T1ce. */
 const CASES = ['Brats18_2013_20_1', 'Brats18_2013_23_1', 'Brats18_CBICA_AQQ_1'] as const;
@@ -33,36 +34,6 @@ async function linkCase(caseId: string, dst: string, keep: (f: string) => boolea
   await mkdir(dst, { recursive: true });
   for (const f of await readdir(src))
     if (!f.endsWith('_seg.nii.gz') && keep(f)) await symlink(path.join(src, f), path.join(dst, f));
-}
-
-/** A labelled voxel nearest the labels' centroid whose in-plane neighbours share its label. */
-function tumourVoxel(labels: Uint8Array, g: Geometry): Vec3 | null {
-  const [nx, ny, nz] = g.dims;
-  let n = 0;
-  const sum = [0, 0, 0];
-  for (let k = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++)
-        if (labels[i + nx * (j + ny * k)]) {
-          sum[0] += i;
-          sum[1] += j;
-          sum[2] += k;
-          n++;
-        }
-  if (n === 0) return null;
-  const c = sum.map((s) => s / n);
-  let best: { ijk: Vec3; d: number } | null = null;
-  for (let k = 0; k < nz; k++)
-    for (let j = 1; j < ny - 1; j++)
-      for (let i = 1; i < nx - 1; i++) {
-        const v = i + nx * (j + ny * k);
-        const l = labels[v];
-        if (!l || labels[v - 1] !== l || labels[v + 1] !== l) continue;
-        if (labels[v - nx] !== l || labels[v + nx] !== l) continue;
-        const d = (i - c[0]) ** 2 + (j - c[1]) ** 2 + (k - c[2]) ** 2;
-        if (!best || d < best.d) best = { ijk: [i, j, k], d };
-      }
-  return best?.ijk ?? null;
 }
 
 describeData('research annotation project in Chromium (web mode)', () => {
@@ -206,7 +177,7 @@ describeData('research annotation project in Chromium (web mode)', () => {
       path.join(work, 'cases', CASES[0]),
     );
     const lm = await api.invoke('getSessionLabelmap', { sessionId });
-    const ijk = tumourVoxel(new Uint8Array(lm.data), lm.geometry);
+    const ijk = tumourVoxel(new Uint8Array(lm.data), lm.geometry)?.ijk ?? null;
     expect(ijk, 'the model found no tumour to edit').not.toBeNull();
     const world = voxelToLps(lm.geometry, ijk!) as [number, number, number];
     await page.selectOption('select[aria-label="New label"]', '0');

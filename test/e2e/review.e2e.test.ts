@@ -14,9 +14,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import type { ApiService } from '../../src-main/api/service.ts';
-import { voxelToLps, type Geometry, type Vec3 } from '../../src-main/core/volume/Geometry.ts';
+import { voxelToLps } from '../../src-main/core/volume/Geometry.ts';
 import { describeData, dataPath, repoRoot } from '../helpers/data.ts';
 import { openWebApp, useE2eModel, type E2eModel, type WebApp } from './helpers/webApp.ts';
+import { requireTumourVoxel } from './helpers/tumourVoxel.ts';
 import { decodePng, pixelAt } from './helpers/png.ts';
 import { findLesions } from '../../src-renderer/lib/lesions.ts';
 
@@ -31,37 +32,6 @@ const LABEL_RGB: Record<number, [number, number, number]> = {
 const PRESENT = ['flair', 't1ce', 't2'] as const;
 
 const run = promisify(execFile);
-
-/** The labelled voxel nearest the labels' centroid whose in-plane neighbours share its label. */
-function tumourCentre(labels: Uint8Array, g: Geometry): { ijk: Vec3; label: number } {
-  const [nx, ny, nz] = g.dims;
-  let n = 0;
-  const sum = [0, 0, 0];
-  for (let k = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++)
-        if (labels[i + nx * (j + ny * k)]) {
-          sum[0] += i;
-          sum[1] += j;
-          sum[2] += k;
-          n++;
-        }
-  expect(n).toBeGreaterThan(0);
-  const c = sum.map((s) => s / n);
-  let best: { ijk: Vec3; label: number; d: number } | null = null;
-  for (let k = 0; k < nz; k++)
-    for (let j = 1; j < ny - 1; j++)
-      for (let i = 1; i < nx - 1; i++) {
-        const v = i + nx * (j + ny * k);
-        const l = labels[v];
-        if (!l || labels[v - 1] !== l || labels[v + 1] !== l) continue;
-        if (labels[v - nx] !== l || labels[v + nx] !== l) continue;
-        const d = (i - c[0]) ** 2 + (j - c[1]) ** 2 + (k - c[2]) ** 2;
-        if (!best || d < best.d) best = { ijk: [i, j, k], label: l, d };
-      }
-  expect(best).not.toBeNull();
-  return { ijk: best!.ijk, label: best!.label };
-}
 
 const dist = (a: readonly number[], b: readonly number[]) =>
   Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
@@ -160,7 +130,7 @@ describeData('review app in Chromium (web mode)', () => {
     expect(await page.getByTestId('lesion').first().textContent()).toContain(
       largest.volumeMl.toFixed(2),
     );
-    const centre = tumourCentre(labels, lm.geometry);
+    const centre = requireTumourVoxel(labels, lm.geometry);
     const world = voxelToLps(lm.geometry, centre.ijk);
     tumourWorld = [world[0], world[1], world[2]];
     if (model.shipped) {
@@ -169,7 +139,7 @@ describeData('review app in Chromium (web mode)', () => {
       const seg = await readNifti(path.join(caseDir, `${CASE}_seg.nii.gz`));
       const truth = seg.frames[0];
       const truthLabels = Uint8Array.from(truth, (v) => (v ? 1 : 0));
-      const t = tumourCentre(truthLabels, seg.geometry);
+      const t = requireTumourVoxel(truthLabels, seg.geometry);
       const tw = voxelToLps(seg.geometry, t.ijk);
       const [nx, ny] = lm.geometry.dims;
       const ijk = t.ijk;
@@ -294,7 +264,7 @@ describeData('review app in Chromium (web mode)', () => {
     expect(await page.getByTestId('brush-radius').textContent()).toBe('3.5 mm');
     const [session] = await api.invoke('listSessions', {});
     const lm = await api.invoke('getSessionLabelmap', { sessionId: session.id });
-    const target = tumourCentre(new Uint8Array(lm.data), lm.geometry);
+    const target = requireTumourVoxel(new Uint8Array(lm.data), lm.geometry);
     const centre = voxelToLps(lm.geometry, target.ijk);
     await page.evaluate(
       (w) => window.__metakdViewer!.jumpTo(w),

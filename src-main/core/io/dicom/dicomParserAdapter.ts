@@ -23,15 +23,15 @@ export type { PixelDataElement, PixelFragment } from './DicomDataSet.ts';
  * most, never need it (headScanner.ts), and evaluating the library cost every process that
  * imported DICOM about 2 ms at start (issue 13). It stays a plain dependency (node_modules).
  */
+const requireHere = createRequire(import.meta.url);
 let library: typeof DicomParserLib | undefined;
 function dicomParser(): typeof DicomParserLib {
-  return (library ??= createRequire(import.meta.url)('dicom-parser') as typeof DicomParserLib);
+  return (library ??= requireHere('dicom-parser') as typeof DicomParserLib);
 }
 
 /** node:zlib's raw inflate, loaded on first use for the same reason (deflated files are rare). */
 function inflateRawSync(bytes: Uint8Array): Buffer {
-  const zlib = createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
-  return zlib.inflateRawSync(bytes);
+  return (requireHere('node:zlib') as typeof import('node:zlib')).inflateRawSync(bytes);
 }
 
 /** Offset of the 'DICM' magic after the 128-byte preamble (PS3.10 §7.1). */
