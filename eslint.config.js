@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
     plugins: { 'import-x': importX },
     settings: {
       'import-x/resolver-next': [createTypeScriptImportResolver({ alwaysTryTypes: true })],
@@ -84,6 +84,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@cornerstonejs/*', 'electron', 'node:*'] }],
     },
+  },
+  {
+    // The CommonJS launchers (bin/metakd.cjs starts without the ES module loader).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Wrappers around untyped JavaScript libraries are the one place `any` may appear.

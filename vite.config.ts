@@ -4,9 +4,13 @@
  *   same build loads from app:// in Electron and from 127.0.0.1 in web mode. vtk.js (inside
  *   Cornerstone3D) imports Node's `events`; the npm `events` package stands in.
  * - `--mode node`: every Node-side entry (the `metakd` CLI, the web-mode server, the Electron main
- *   process, worker threads) in one build → out/main/*.js, ES modules with source maps. Shared code
+ *   process, worker threads) in one build → out/main/*.cjs, CommonJS with source maps. Shared code
  *   goes to chunks in the same folder, so every output file sits two levels below the app root, as
  *   src-main/<layer>/<file>.ts does (service.ts finds package.json and models/ that way).
+ *   CommonJS rather than ES modules for start-up time: Node's ES module loader costs every
+ *   `metakd` command about 10 ms (whole-process A/B of `metakd inspect`, issue 13); the sources
+ *   stay ES modules (the bundler rewrites import.meta.url, and loads ESM-only packages such as
+ *   @itk-wasm/elastix with import()).
  * - `--mode electron-preload`: src-main/electron/preload.ts → out/main/preload.cjs (one CommonJS
  *   file: sandboxed preloads cannot load ESM or other files).
  *
@@ -33,7 +37,7 @@ export const MAIN_OUT = path.join(root, 'out', 'main');
 
 /**
  * Worker-thread entries: output name → worker body. A worker started from source goes through a
- * `<name>.mjs` tsx bootstrap beside its caller; from the build the caller loads `<name>.js` beside
+ * `<name>.mjs` tsx bootstrap beside its caller; from the build the caller loads `<name>.cjs` beside
  * itself (see core/inference/segmentInWorker.ts workerEntryUrl). A new worker is one line here.
  */
 export const WORKER_ENTRIES: Record<string, string> = {
@@ -49,7 +53,11 @@ const PROCESS_ENTRIES: Record<string, string> = {
   electron: src('electron', 'main.ts'),
 };
 
-/** The CLI entry: src-main/cli/main.ts exports `main`; the built file runs it. */
+/**
+ * The CLI entry: turns on the compile cache (src-main/cli/codeCache.ts), then loads
+ * src-main/cli/main.ts — a chunk of its own, so the cache covers it — and runs `main` (no
+ * top-level await in CommonJS).
+ */
 function cliEntry(): Plugin {
   const id = 'virtual:metakd-cli';
   return {
@@ -57,8 +65,15 @@ function cliEntry(): Plugin {
     resolveId: (s) => (s === id ? '\0' + id : null),
     load: (s) =>
       s === '\0' + id
-        ? `import { main } from ${JSON.stringify(src('cli', 'main.ts'))};\n` +
-          'process.exitCode = await main(process.argv.slice(2));\n'
+        ? "import path from 'node:path';\n" +
+          "import { fileURLToPath } from 'node:url';\n" +
+          `import { enableCodeCache } from ${JSON.stringify(src('cli', 'codeCache.ts'))};\n` +
+          'enableCodeCache(path.dirname(fileURLToPath(import.meta.url)));\n' +
+          `void import(${JSON.stringify(src('cli', 'main.ts'))})\n` +
+          '  .then(({ main }) => main(process.argv.slice(2)))\n' +
+          '  .then((code) => {\n' +
+          '    process.exitCode = code;\n' +
+          '  });\n'
         : null,
   };
 }
@@ -109,9 +124,9 @@ function nodeConfig(): UserConfig {
         input: { ...PROCESS_ENTRIES, ...WORKER_ENTRIES },
         external: isExternal,
         output: {
-          format: 'es',
-          entryFileNames: '[name].js',
-          chunkFileNames: '[name]-[hash].js',
+          format: 'cjs',
+          entryFileNames: '[name].cjs',
+          chunkFileNames: '[name]-[hash].cjs',
           // Leaner sources for a faster start (issue 13): JSDoc is for readers of src-main, not
           // for V8, and ASCII-only text loads as one-byte strings (a non-ASCII character
           // anywhere makes Node decode the whole file to two bytes per character). Licence

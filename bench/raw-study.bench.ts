@@ -89,7 +89,7 @@ function runOnce(dir: string): Run {
     [
       '-v',
       process.execPath,
-      path.join(repoRoot, 'bin', 'metakd.mjs'),
+      path.join(repoRoot, 'bin', 'metakd.cjs'),
       'segment',
       dir,
       '--prep',

@@ -118,7 +118,7 @@ function singleCasePeakMb(caseId: string): number | undefined {
       '-f',
       'PEAK_KB=%M',
       process.execPath,
-      path.join(repoRoot, 'bin', 'metakd.mjs'),
+      path.join(repoRoot, 'bin', 'metakd.cjs'),
       'segment',
       path.join(dataDir, 'brats18', caseId),
       '--contributions',

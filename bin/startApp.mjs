@@ -14,8 +14,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildState } from './buildState.mjs';
+import { fileURLToPath } from 'node:url';
+import { buildState } from './buildState.cjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -140,9 +140,9 @@ async function main() {
   process.stderr.write(
     'The Electron binary is not installed here, so the app runs in web mode: open the URL below.\n',
   );
-  // In this process: saves starting a second Node.
-  const { runWebMode } = await import(
-    pathToFileURL(path.join(root, 'out', 'main', 'server.js')).href
+  // In this process: saves starting a second Node. The build is CommonJS (vite.config.ts).
+  const { runWebMode } = createRequire(import.meta.url)(
+    path.join(root, 'out', 'main', 'server.cjs'),
   );
   process.exitCode = await runWebMode(args);
 }

@@ -78,5 +78,8 @@ export async function runWebMode(args: readonly string[]): Promise<number> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = await runWebMode(process.argv.slice(2));
+  // No top-level await: the build is CommonJS (vite.config.ts).
+  void runWebMode(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

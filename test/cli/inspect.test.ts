@@ -87,7 +87,7 @@ describeData('metakd inspect (real data)', () => {
     expect(study.missing).toEqual([]);
   });
 
-  it('works through the real entry point (node bin/metakd.mjs) with its exit code', async () => {
+  it('works through the real entry point (node bin/metakd.cjs) with its exit code', async () => {
     const ok = await runCliProcess(['inspect', dataPath('dicom', 'ge-signa-brain-pd')]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('Missing: FLAIR, T1, T1ce, T2');

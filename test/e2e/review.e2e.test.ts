@@ -181,7 +181,7 @@ describeData('review app in Chromium (web mode)', () => {
       await run(
         process.execPath,
         [
-          path.join(repoRoot, 'bin', 'metakd.mjs'),
+          path.join(repoRoot, 'bin', 'metakd.cjs'),
           'segment',
           caseDir,
           '--single',

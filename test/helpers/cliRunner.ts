@@ -1,6 +1,6 @@
 /**
  * Runs the `metakd` CLI for tests: in-process through `main` with captured output (fast, the
- * default), or as a real child process through bin/metakd.mjs (for exit-code and entry smoke tests).
+ * default), or as a real child process through bin/metakd.cjs (for exit-code and entry smoke tests).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -38,13 +38,13 @@ export async function runCli(
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-/** Runs `node bin/metakd.mjs <args>` as a child process. */
+/** Runs `node bin/metakd.cjs <args>` as a child process. */
 export function runCliProcess(
   args: readonly string[],
   opts: { cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'metakd.mjs'), ...args], {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'metakd.cjs'), ...args], {
       cwd: opts.cwd ?? repoRoot,
       timeout: opts.timeoutMs ?? 60_000,
     });

@@ -159,7 +159,7 @@ describe('issue 12: a PACS that accepts and never answers', () => {
       const child = spawn(
         process.execPath,
         [
-          path.join(repoRoot, 'bin', 'metakd.mjs'),
+          path.join(repoRoot, 'bin', 'metakd.cjs'),
           'send',
           series.files[0],
           '--to',

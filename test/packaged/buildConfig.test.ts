@@ -1,6 +1,6 @@
 /**
  * The pure parts of the build: what stays external, where a worker's entry is looked up, and when
- * out/ counts as stale (bin/buildState.mjs, used by `npm start` and `metakd`).
+ * out/ counts as stale (bin/buildState.cjs, used by `npm start` and `metakd`).
  */
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { isExternal, WORKER_ENTRIES } from '../../vite.config.ts';
 import { workerEntryUrl } from '../../src-main/core/workerEntry.ts';
 import { productionPackages } from './packagedLayout.ts';
 // @ts-expect-error plain ESM launcher helper without type declarations
-import { buildState } from '../../bin/buildState.mjs';
+import { buildState } from '../../bin/buildState.cjs';
 
 describe('bundle externals', () => {
   it('keeps builtins, native/wasm packages and dev dependencies external; bundles pure JS', () => {
@@ -35,8 +35,8 @@ describe('workerEntryUrl', () => {
     expect(workerEntryUrl('segmentWorker', 'file:///r/src-main/core/inference/x.ts').href).toBe(
       'file:///r/src-main/core/inference/segmentWorker.mjs',
     );
-    expect(workerEntryUrl('segmentWorker', 'file:///app/out/main/service-abc.js').href).toBe(
-      'file:///app/out/main/segmentWorker.js',
+    expect(workerEntryUrl('segmentWorker', 'file:///app/out/main/service-abc.cjs').href).toBe(
+      'file:///app/out/main/segmentWorker.cjs',
     );
   });
 });

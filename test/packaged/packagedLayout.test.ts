@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describeData, dataPath } from '../helpers/data.ts';
 import { removeLater, startApp, type AppProcess } from '../frontdoor/appProcess.ts';
@@ -29,10 +30,10 @@ describeData('the packaged layout (out/ + models + production dependencies only)
   let env: NodeJS.ProcessEnv;
   let web: AppProcess | undefined;
 
-  /** Runs `node bin/metakd.mjs args` in the packaged folder. */
+  /** Runs `node bin/metakd.cjs args` in the packaged folder. */
   function metakd(args: string[], timeoutMs = 240_000): Promise<Run> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(dir, 'bin', 'metakd.mjs'), ...args], {
+      const child = spawn(process.execPath, [path.join(dir, 'bin', 'metakd.cjs'), ...args], {
         cwd: dir,
         env,
         timeout: timeoutMs,
@@ -59,6 +60,7 @@ describeData('the packaged layout (out/ + models + production dependencies only)
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       METAKD_HOME: path.join(dir, '.home'),
+      METAKD_CACHE: path.join(dir, '.cache'),
       ONNXRUNTIME_NODE_INSTALL: 'skip',
     };
   }, 600_000);
@@ -82,6 +84,33 @@ describeData('the packaged layout (out/ + models + production dependencies only)
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^metakd-review \d+\.\d+\.\d+/);
     expect(r.stderr).toBe('');
+  });
+
+  it('keeps the code it compiled: a second command loads its chunks from the cache', async () => {
+    const cacheDir = () => {
+      const code = path.join(dir, '.cache', 'code');
+      return existsSync(code) ? readdirSync(code).map((d) => path.join(code, d)) : [];
+    };
+    const stamps = () =>
+      Object.fromEntries(
+        cacheDir().flatMap((d) =>
+          readdirSync(d).map((f) => [f, statSync(path.join(d, f)).mtimeMs] as const),
+        ),
+      );
+    const first = await metakd(['inspect', dataPath('brats18', CASE)]);
+    expect(first.code, first.stderr).toBe(0);
+    const written = stamps();
+    if (!('enableCompileCache' in createRequire(import.meta.url)('node:module'))) {
+      // Node 20: our loader's files, one per chunk the command loaded (main, import, api, zod…).
+      expect(Object.keys(written).length).toBeGreaterThan(5);
+      expect(Object.keys(written).every((f) => f.endsWith('.cjs.v8'))).toBe(true);
+    } else {
+      expect(cacheDir()).toHaveLength(1); // Node's own compile cache, in our folder
+    }
+    const second = await metakd(['inspect', dataPath('brats18', CASE)]);
+    expect(second.stdout).toBe(first.stdout);
+    // Nothing was refused and rewritten.
+    expect(stamps()).toEqual(written);
   });
 
   it('metakd segment --contributions, then metakd export, on a BraTS case', async () => {
@@ -115,7 +144,7 @@ describeData('the packaged layout (out/ + models + production dependencies only)
   it('web mode answers, and Chromium imports, runs and shows the overlay', async (ctx) => {
     web = startApp(
       process.execPath,
-      [path.join(dir, 'bin', 'metakd.mjs'), 'web', '--port', '0', '--no-open'],
+      [path.join(dir, 'bin', 'metakd.cjs'), 'web', '--port', '0', '--no-open'],
       { cwd: dir, env },
     );
     const url = await web.url(30_000);

@@ -57,7 +57,7 @@ export function makePackagedLayout(): string {
     });
     cpSync(path.join(build, 'package.json'), path.join(dir, 'package.json'));
     mkdirSync(path.join(dir, 'bin'));
-    for (const f of ['metakd.mjs', 'buildState.mjs']) {
+    for (const f of ['metakd.cjs', 'buildState.cjs']) {
       cpSync(path.join(build, 'bin', f), path.join(dir, 'bin', f));
     }
     const lock = JSON.parse(readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as LockFile;

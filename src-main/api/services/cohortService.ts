@@ -10,20 +10,20 @@ import { ErrorCode, MetaKdError } from '../../core/errors.ts';
 import type { ServiceParts } from './types.ts';
 
 /**
- * The metakd launcher of this installation: the package's bin/metakd.mjs, found by walking up from
+ * The metakd launcher of this installation: the package's bin/metakd.cjs, found by walking up from
  * this file (its depth differs between the checkout and a bundled build).
  */
 function defaultMetakdCommand(): string[] {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const bin = path.join(dir, 'bin', 'metakd.mjs');
+    const bin = path.join(dir, 'bin', 'metakd.cjs');
     if (existsSync(bin) && existsSync(path.join(dir, 'package.json')))
       return [process.execPath, bin];
     const up = path.dirname(dir);
     if (up === dir) {
       throw new MetaKdError(
         ErrorCode.Internal,
-        'cannot find bin/metakd.mjs of this installation; pass metakdCommand.',
+        'cannot find bin/metakd.cjs of this installation; pass metakdCommand.',
       );
     }
     dir = up;

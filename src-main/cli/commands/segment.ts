@@ -8,6 +8,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliCommand, CliIo } from '../command.ts';
+import { childProcess } from '../childProcess.ts';
 import type { ApiService } from '../../api/service.ts';
 import { ApiError } from '../../api/service.ts';
 import type { ApiEvent } from '../../api/contract.ts';
@@ -39,11 +40,11 @@ plus summary.json and summary.tsv.
                   are written relative to the study: its folder name, then the file in it)`;
 
 const SLOTS = ['flair', 't1', 't1ce', 't2'] as const;
-/** The CLI a cohort child runs: bin/metakd.mjs from source, out/main/metakd.js from a build. */
+/** The CLI a cohort child runs: bin/metakd.cjs from source, out/main/metakd.cjs from a build. */
 const HERE = fileURLToPath(import.meta.url);
 const BIN = HERE.endsWith('.ts')
-  ? path.resolve(HERE, '..', '..', '..', '..', 'bin', 'metakd.mjs')
-  : path.join(path.dirname(HERE), 'metakd.js');
+  ? path.resolve(HERE, '..', '..', '..', '..', 'bin', 'metakd.cjs')
+  : path.join(path.dirname(HERE), 'metakd.cjs');
 const NIFTI_RE = /\.nii(\.gz)?$/i;
 const BAR_WIDTH = 30;
 
@@ -247,8 +248,7 @@ interface CaseOutcome {
 }
 
 async function runChild(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  // Loaded here: only batch runs spawn, and child_process costs every start-up (issue 13).
-  const { spawn } = await import('node:child_process');
+  const { spawn } = childProcess();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

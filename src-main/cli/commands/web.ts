@@ -6,16 +6,17 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliCommand } from '../command.ts';
+import { childProcess } from '../childProcess.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /**
  * How to start the web-mode entry: from source, main.ts through the TypeScript runner; from a
- * build (this module is out/main/*.js), the bundled server.js beside it (vite.config.ts).
+ * build (this module is out/main/*.cjs), the bundled server.cjs beside it (vite.config.ts).
  */
 const SERVER_ARGV = fileURLToPath(import.meta.url).endsWith('.ts')
   ? [path.join(repoRoot, 'bin', 'run-ts.mjs'), path.join(repoRoot, 'src-main', 'server', 'main.ts')]
-  : [path.join(path.dirname(fileURLToPath(import.meta.url)), 'server.js')];
+  : [path.join(path.dirname(fileURLToPath(import.meta.url)), 'server.cjs')];
 
 export const webCommand: CliCommand = {
   name: 'web',
@@ -34,8 +35,7 @@ export const webCommand: CliCommand = {
     'Stop with Ctrl-C.',
   ].join('\n'),
   async run(args) {
-    // Loaded here, not at start-up: only this command spawns (issue 13, fast start).
-    const { spawn } = await import('node:child_process');
+    const { spawn } = childProcess();
     const child = spawn(process.execPath, [...SERVER_ARGV, ...args], { stdio: 'inherit' });
     const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
     const onInt = forward('SIGINT');

@@ -35,7 +35,7 @@ export interface SlurmScriptParams {
   readonly logDir: string;
   /** Folder for the per-case exit markers. */
   readonly exitDir: string;
-  /** The command that runs metakd, as argv (e.g. [node, /app/bin/metakd.mjs]). */
+  /** The command that runs metakd, as argv (e.g. [node, /app/bin/metakd.cjs]). */
   readonly metakd: readonly string[];
   /** Extra `metakd segment` options (provider, sequences, contributions, model, prep). */
   readonly segmentArgs: readonly string[];

@@ -54,7 +54,7 @@ describe.runIf(hasOrthanc)('outbox send lock across processes (real Orthanc)', (
     process.kill(orthancPid, 'SIGSTOP'); // the PACS hangs: the child's send waits
     const child = spawn(
       process.execPath,
-      [path.join(repoRoot, 'bin', 'metakd.mjs'), 'send', '--retry', item.id],
+      [path.join(repoRoot, 'bin', 'metakd.cjs'), 'send', '--retry', item.id],
       { cwd: repoRoot, env: { ...process.env, METAKD_HOME: home } },
     );
     let out = '';

@@ -10,7 +10,7 @@ import { expect, it } from 'vitest';
 import { describeData, dataPath, repoRoot } from '../../helpers/data.ts';
 import { canMakeTinyModel, tinyModelDir } from '../../fixtures/tinyModel.ts';
 
-const BIN = path.join(repoRoot, 'bin', 'metakd.mjs');
+const BIN = path.join(repoRoot, 'bin', 'metakd.cjs');
 /** The child must have exited this long after SIGINT (one tiny-model tile takes milliseconds). */
 const EXIT_AFTER_SIGINT_MS = 20_000;
 

@@ -11,7 +11,7 @@ const base = {
   outDir: '/scratch/out $HOME',
   logDir: '/scratch/out $HOME/logs',
   exitDir: '/scratch/out $HOME/.cohort/exit',
-  metakd: ['/usr/bin/node', '/opt/metakd/bin/metakd.mjs'],
+  metakd: ['/usr/bin/node', '/opt/metakd/bin/metakd.cjs'],
   segmentArgs: ['--sequences', 'flair,t1ce', '--contributions'],
   resources: {},
 };

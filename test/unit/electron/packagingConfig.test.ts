@@ -51,7 +51,7 @@ describe('electron-builder.yml', () => {
     for (const p of ['models/**', 'node_modules/onnxruntime-node/**', '**/*.wasm', '**/*.node']) {
       expect(c.asarUnpack).toContain(p);
     }
-    expect(c.extraMetadata.main).toBe('out/main/electron.js');
+    expect(c.extraMetadata.main).toBe('out/main/electron.cjs');
     const pkg = require(path.join(repoRoot, 'package.json')) as { main: string };
     expect(pkg.main).toBe(c.extraMetadata.main);
   });

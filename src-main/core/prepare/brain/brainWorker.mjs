@@ -1,6 +1,6 @@
 // Worker-thread bootstrap: registers tsx so the TypeScript worker body can load (the checkout
 // runs without a build step), then runs it. See runInWorker.ts; the build bundles
-// brainWorkerBody.ts as out/main/brainWorker.js instead (vite.config.ts WORKER_ENTRIES).
+// brainWorkerBody.ts as out/main/brainWorker.cjs instead (vite.config.ts WORKER_ENTRIES).
 import { register } from 'tsx/esm/api';
 
 register();

@@ -1,20 +1,21 @@
-// Is out/ current? Shared by bin/start.mjs and bin/metakd.mjs. Only node: builtins (runs before
+// Is out/ current? Shared by bin/startApp.mjs and bin/metakd.cjs. Only node: builtins (runs before
 // anything is installed) and only stat calls (it runs on every `metakd` start: ~200 files, a few ms).
-import { readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// CommonJS like the launcher, which must start without Node's ES module loader (see metakd.cjs).
+'use strict';
+const { readdirSync, statSync } = require('node:fs');
+const path = require('node:path');
 
-/** The app root (this file is bin/buildState.mjs). */
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The app root (this file is bin/buildState.cjs). */
+const ROOT = path.resolve(__dirname, '..');
 /** Written by bin/build.mjs after every part of the build succeeded. */
-export const BUILD_STAMP = path.join('out', 'BUILD_STAMP');
+const BUILD_STAMP = path.join('out', 'BUILD_STAMP');
 /** What out/main is built from. */
-export const MAIN_INPUTS = ['src-main', 'vite.config.ts', 'package.json'];
+const MAIN_INPUTS = ['src-main', 'vite.config.ts', 'package.json'];
 /** What all of out/ is built from. */
-export const ALL_INPUTS = [...MAIN_INPUTS, 'src-renderer'];
+const ALL_INPUTS = [...MAIN_INPUTS, 'src-renderer'];
 
 /** Newest modification time (ms) of the files under `p` (a file or a folder; 0 when absent). */
-export function newestMtime(p) {
+function newestMtime(p) {
   let info;
   try {
     info = statSync(p);
@@ -36,8 +37,10 @@ export function newestMtime(p) {
  * (an input changed after the build) or 'current'. Inputs that are absent (an installed app has
  * no src-main) count as unchanged.
  */
-export function buildState(root = ROOT, inputs = ALL_INPUTS) {
+function buildState(root = ROOT, inputs = ALL_INPUTS) {
   const built = newestMtime(path.join(root, BUILD_STAMP));
   if (!built) return 'missing';
   return inputs.some((p) => newestMtime(path.join(root, p)) > built) ? 'stale' : 'current';
 }
+
+module.exports = { ROOT, BUILD_STAMP, MAIN_INPUTS, ALL_INPUTS, newestMtime, buildState };
