@@ -105,6 +105,8 @@ function readCached(cacheFile: string, stamp: Stamp): Buffer | undefined {
       buf.readDoubleLE(12) === stamp.mtimeMs &&
       buf.readDoubleLE(20) === stamp.ctimeMs;
     return matches ? buf.subarray(HEADER_BYTES) : undefined;
+  } catch {
+    return undefined; // unreadable (a folder in its place, an I/O error): compile from source
   } finally {
     closeSync(fd);
   }

@@ -135,6 +135,14 @@ describe.skipIf(nodeHasItsOwn)('the compile cache on Node 20 (the CommonJS loade
     expect(load().hits).toEqual(['chunk-A1.cjs', 'entry.cjs']);
   });
 
+  it('compiles from source when a cache file cannot be read', () => {
+    load();
+    const file = path.join(cacheFiles().dir, 'chunk-A1.cjs.v8');
+    rmSync(file);
+    mkdirSync(file); // opens, but every read fails (EISDIR)
+    expect(load()).toMatchObject({ value: 42, misses: ['chunk-A1.cjs'] });
+  });
+
   it('removes the cache of a chunk a rebuild replaced', () => {
     load();
     rmSync(path.join(outDir, 'chunk-A1.cjs'));
