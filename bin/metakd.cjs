@@ -9,14 +9,11 @@
 // launcher importing the CommonJS build about 25 ms more; bench/results/startup.md, issue 13).
 'use strict';
 const { existsSync } = require('node:fs');
-const module_ = require('node:module');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { MAIN_INPUTS, ROOT, buildState } = require('./buildState.cjs');
 
-// Node ≥ 22.1 keeps compiled code between runs (faster start); absent on Node 20, so optional.
-module_.enableCompileCache?.();
-
+// The built CLI turns on its own compile cache (src-main/cli/codeCache.ts), in its own folder.
 const built = path.join(ROOT, 'out', 'main', 'metakd.cjs');
 const sources = path.join(ROOT, 'src-main', 'cli', 'main.ts');
 const state = buildState(ROOT, MAIN_INPUTS);
