@@ -25,10 +25,8 @@ import {
   openSync,
   readFileSync,
   readdirSync,
-  readSync,
   renameSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from 'node:fs';
 import Module from 'node:module';
@@ -83,30 +81,27 @@ function mkdirPrivateSync(dir: string): void {
 
 /** The cached data in `cacheFile` when its header matches the chunk's stamp. */
 function readCached(cacheFile: string, stamp: Stamp): Buffer | undefined {
-  let fd: number;
+  let buf: Buffer;
   try {
-    fd = openSync(cacheFile, 'r');
+    buf = readFileSync(cacheFile);
   } catch {
-    return undefined;
+    return undefined; // none yet, or unreadable (a folder in its place): compile from source
   }
+  const matches =
+    buf.length > HEADER_BYTES &&
+    buf.readUInt32LE(0) === MAGIC &&
+    buf.readDoubleLE(4) === stamp.size &&
+    buf.readDoubleLE(12) === stamp.mtimeMs &&
+    buf.readDoubleLE(20) === stamp.ctimeMs;
+  return matches ? buf.subarray(HEADER_BYTES) : undefined;
+}
+
+/** A chunk's text and its stamp, both from one open file (a rebuild may replace it meanwhile). */
+function readChunk(filename: string): { source: string; stamp: Stamp } {
+  const fd = openSync(filename, 'r');
   try {
-    const total = fstatSync(fd).size;
-    if (total <= HEADER_BYTES) return undefined;
-    const buf = Buffer.allocUnsafe(total);
-    let got = 0;
-    while (got < total) {
-      const n = readSync(fd, buf, got, total - got, got);
-      if (n === 0) return undefined;
-      got += n;
-    }
-    const matches =
-      buf.readUInt32LE(0) === MAGIC &&
-      buf.readDoubleLE(4) === stamp.size &&
-      buf.readDoubleLE(12) === stamp.mtimeMs &&
-      buf.readDoubleLE(20) === stamp.ctimeMs;
-    return matches ? buf.subarray(HEADER_BYTES) : undefined;
-  } catch {
-    return undefined; // unreadable (a folder in its place, an I/O error): compile from source
+    const { size, mtimeMs, ctimeMs } = fstatSync(fd);
+    return { source: readFileSync(fd, 'utf8'), stamp: { size, mtimeMs, ctimeMs } };
   } finally {
     closeSync(fd);
   }
@@ -159,15 +154,14 @@ function wrapLoader(outDir: string, dir: string): CodeCacheState {
   const misses: string[] = [];
   let toWrite: { script: vm.Script; file: string; stamp: Stamp }[] = [];
   loader._extensions['.cjs'] = (module, filename) => {
-    const source = filename.startsWith(prefix) ? readFileSync(filename, 'utf8') : undefined;
+    const chunk = filename.startsWith(prefix) ? readChunk(filename) : undefined;
     // Node 20 loses a script's dynamic-import callback when its code comes from cached data
     // (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so a chunk with an import() is compiled by Node.
-    if (source === undefined || source.includes('import(')) {
+    if (chunk === undefined || chunk.source.includes('import(')) {
       plain(module, filename);
       return;
     }
-    const { size, mtimeMs, ctimeMs } = statSync(filename);
-    const stamp: Stamp = { size, mtimeMs, ctimeMs };
+    const { source, stamp } = chunk;
     const cacheFile = path.join(dir, `${path.basename(filename)}.v8`);
     const cachedData = readCached(cacheFile, stamp);
     const script = new vm.Script(loader.wrap(source), { filename, cachedData });
