@@ -56,6 +56,20 @@ async function waitFor(what: string, ok: () => boolean, logs: string[]): Promise
   }
 }
 
+/** Whether a process still runs (a zombie left for an init that does not reap counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 /** Starts munged, slurmctld and slurmd; resolves when the node is idle. */
 export async function startSlurm(): Promise<SlurmCluster> {
   const dir = mkdtempSync(path.join(tmpdir(), 'metakd-slurm-'));
@@ -124,10 +138,24 @@ export async function startSlurm(): Promise<SlurmCluster> {
           }),
       ),
     );
+    let pid = 0;
     try {
-      process.kill(Number(readFileSync(mungePid, 'utf8')), 'SIGTERM');
+      pid = Number(readFileSync(mungePid, 'utf8'));
+      process.kill(pid, 'SIGTERM');
     } catch {
-      // munged already gone
+      return; // munged already gone
+    }
+    // munged writes its seed file and removes its socket as it exits: removing the folder before
+    // it is gone races with those writes (ENOTEMPTY seen in CI).
+    const t0 = Date.now();
+    while (Date.now() - t0 < 5000) {
+      if (!alive(pid)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited between the check and the kill
     }
   };
   try {
@@ -151,7 +179,7 @@ export async function startSlurm(): Promise<SlurmCluster> {
     dir,
     async dispose() {
       await stop();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }
