@@ -38,7 +38,7 @@ export const MAIN_OUT = path.join(root, 'out', 'main');
 /**
  * Worker-thread entries: output name → worker body. A worker started from source goes through a
  * `<name>.mjs` tsx bootstrap beside its caller; from the build the caller loads `<name>.cjs` beside
- * itself (see core/inference/segmentInWorker.ts workerEntryUrl). A new worker is one line here.
+ * itself (see core/workerEntry.ts workerEntryUrl). A new worker is one line here.
  */
 export const WORKER_ENTRIES: Record<string, string> = {
   segmentWorker: src('core', 'inference', 'segmentWorkerBody.ts'),

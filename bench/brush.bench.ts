@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { dataPath, repoRoot } from '../test/helpers/data.ts';
+import { labelCentroid } from '../test/helpers/labelCentroid.ts';
 import { readNifti } from '../src-main/core/io/nifti/index.ts';
 import { SessionStore } from '../src-main/core/sessions/SessionStore.ts';
 import { createApiService, defaultServiceOptions } from '../src-main/api/service.ts';
@@ -40,18 +41,9 @@ try {
   const g = seg.geometry;
   const [nx, ny, nz] = g.dims;
   // Tumour centre (voxel mean of labelled voxels).
-  let n = 0;
-  const c = [0, 0, 0];
-  for (let k = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++)
-        if (labels[i + nx * (j + ny * k)]) {
-          c[0] += i;
-          c[1] += j;
-          c[2] += k;
-          n++;
-        }
-  const centre = c.map((v) => Math.round(v / n));
+  const centroid = labelCentroid(labels, g.dims);
+  if (centroid === null) throw new Error(`${CASE}: the expert label map labels no voxel`);
+  const centre = centroid.map((v) => Math.round(v));
   const session = await new SessionStore(tmp).create({
     studyId: CASE,
     sourcePath: dataPath('brats18', CASE),

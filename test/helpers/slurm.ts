@@ -17,6 +17,7 @@ import {
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
+import { processAlive } from '../../src-main/core/io/atomicWrite.ts';
 import { freePort } from './orthanc.ts';
 
 const BINARIES = ['/usr/sbin/munged', '/usr/sbin/slurmctld', '/usr/sbin/slurmd', '/usr/bin/sbatch'];
@@ -58,11 +59,7 @@ async function waitFor(what: string, ok: () => boolean, logs: string[]): Promise
 
 /** Whether a process still runs (a zombie left for an init that does not reap counts as gone). */
 function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
+  if (!processAlive(pid)) return false;
   try {
     return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
@@ -138,9 +135,9 @@ export async function startSlurm(): Promise<SlurmCluster> {
           }),
       ),
     );
-    let pid = 0;
+    const pid = existsSync(mungePid) ? Number(readFileSync(mungePid, 'utf8')) : 0;
+    if (!(pid > 0)) return; // munged never wrote its pid: not running
     try {
-      pid = Number(readFileSync(mungePid, 'utf8'));
       process.kill(pid, 'SIGTERM');
     } catch {
       return; // munged already gone

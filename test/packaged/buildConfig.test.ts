@@ -9,7 +9,7 @@ import path from 'node:path';
 import { isExternal, WORKER_ENTRIES } from '../../vite.config.ts';
 import { workerEntryUrl } from '../../src-main/core/workerEntry.ts';
 import { productionPackages } from './packagedLayout.ts';
-// @ts-expect-error plain ESM launcher helper without type declarations
+// @ts-expect-error plain CommonJS launcher helper without type declarations
 import { buildState } from '../../bin/buildState.cjs';
 
 describe('bundle externals', () => {

@@ -5,23 +5,13 @@
  */
 import { expect } from 'vitest';
 import type { Geometry, Vec3 } from '../../../src-main/core/volume/Geometry.ts';
+import { labelCentroid } from '../../helpers/labelCentroid.ts';
 
 /** The voxel and its label, or null when no labelled voxel has four same-label neighbours. */
 export function tumourVoxel(labels: Uint8Array, g: Geometry): { ijk: Vec3; label: number } | null {
   const [nx, ny, nz] = g.dims;
-  let n = 0;
-  const sum = [0, 0, 0];
-  for (let k = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++)
-        if (labels[i + nx * (j + ny * k)]) {
-          sum[0] += i;
-          sum[1] += j;
-          sum[2] += k;
-          n++;
-        }
-  if (n === 0) return null;
-  const c = sum.map((s) => s / n);
+  const c = labelCentroid(labels, g.dims);
+  if (c === null) return null;
   let best: { ijk: Vec3; label: number; d: number } | null = null;
   for (let k = 0; k < nz; k++)
     for (let j = 1; j < ny - 1; j++)
