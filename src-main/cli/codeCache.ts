@@ -17,7 +17,6 @@
  * file and a rename.
  * `NODE_DISABLE_COMPILE_CACHE=1` (Node's own switch) turns it off; `METAKD_CACHE` moves it.
  */
-import { createHash } from 'node:crypto';
 import {
   closeSync,
   fstatSync,
@@ -212,9 +211,21 @@ function pruneStale(outDir: string, dir: string): void {
   }
 }
 
+/**
+ * FNV-1a (64-bit) of a path, as 16 hex digits: a folder name, not a secret. Not node:crypto's
+ * sha256: loading node:crypto cost every command about 2 ms, and nothing else a command such as
+ * `metakd inspect` does needs it (issue 13).
+ */
+export function pathId(p: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(p))
+    h = ((h ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return h.toString(16).padStart(16, '0');
+}
+
 /** One cache folder per installation (a checkout and an installed app do not share files). */
 function folderFor(outDir: string, env: NodeJS.ProcessEnv): string {
-  const id = createHash('sha256').update(outDir).digest('hex').slice(0, 16);
+  const id = pathId(outDir);
   return path.join(cacheRoot(env), 'code', `${process.version}-${process.arch}-${id}`);
 }
 

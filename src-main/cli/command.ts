@@ -3,11 +3,12 @@
  * Commands reach core only through the api service (STYLE.md §1).
  */
 import type { ApiService } from '../api/service.ts';
+import type { CliOutput } from './output.ts';
 
-/** Streams the command writes to (injectable for tests). */
+/** What the command writes to (output.ts; injectable for tests). */
 export interface CliIo {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stdout: CliOutput;
+  readonly stderr: CliOutput;
 }
 
 /** One subcommand. */

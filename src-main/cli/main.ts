@@ -10,6 +10,7 @@ import {
 } from '../api/service.ts';
 import type { CliCommand, CliIo } from './command.ts';
 import { commands } from './commands/index.ts';
+import { processOutputs } from './output.ts';
 
 const EXIT_BY_CODE: Readonly<Record<string, number>> = {
   INVALID_ARGUMENT: 2,
@@ -54,7 +55,7 @@ function usage(list: readonly CliCommand[]): string {
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(
   argv: readonly string[],
-  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+  io: CliIo = processOutputs(),
   api?: ApiService,
 ): Promise<number> {
   const [name, ...rest] = argv;

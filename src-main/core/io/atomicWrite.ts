@@ -11,7 +11,7 @@
  */
 import { open, rename, unlink, mkdir, readdir } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ErrorCode, MetaKdError } from '../errors.ts';
 
@@ -39,7 +39,14 @@ const TEMP_PATTERN = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 /** Temp files this process is writing now (a sweep leaves them; a same-pid leftover is swept). */
 const writing = new Set<string>();
 
+/**
+ * node:crypto, loaded with the first write: a command that writes nothing (`metakd inspect`)
+ * would otherwise load it only for this, about 2 ms of its start (issue 13).
+ */
+const requireHere = createRequire(import.meta.url);
+
 function tempName(file: string): string {
+  const { randomBytes } = requireHere('node:crypto') as typeof import('node:crypto');
   return path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
