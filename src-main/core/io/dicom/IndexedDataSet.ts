@@ -8,16 +8,25 @@ import { DicomDataSet, type PixelDataElement } from './DicomDataSet.ts';
 import type { HeadIndex } from './headScanner.ts';
 import { Tag } from './tags.ts';
 
-/** Tag strings (`x0008103e`) as numbers, cached: every file asks for the same few dozen. */
-const TAG_NUMBERS = new Map<string, number>();
+/**
+ * A tag string (`x0008103e`) as a number, and where it was found last (its triplet index): the
+ * files of a series share one layout, so the next file's element is usually at the same index,
+ * and a lookup costs one comparison instead of a binary search (import asks each file for about
+ * thirty tags, mostly while V8 still interprets the code; issue 13).
+ */
+interface TagLookup {
+  readonly n: number;
+  at: number;
+}
+const TAGS = new Map<string, TagLookup>();
 
-function tagNumber(tag: string): number {
-  let n = TAG_NUMBERS.get(tag);
-  if (n === undefined) {
-    n = Number.parseInt(tag.slice(1), 16);
-    TAG_NUMBERS.set(tag, n);
+function tagLookup(tag: string): TagLookup {
+  let t = TAGS.get(tag);
+  if (t === undefined) {
+    t = { n: Number.parseInt(tag.slice(1), 16), at: 0 };
+    TAGS.set(tag, t);
   }
-  return n;
+  return t;
 }
 
 /** Bytes of a US and an FD value. */
@@ -47,14 +56,16 @@ export class IndexedDataSet extends DicomDataSet {
 
   /** Index (in triplets) of the element with this tag, or -1. */
   #find(tag: string): number {
-    const t = tagNumber(tag);
+    const lookup = tagLookup(tag);
+    const t = lookup.n;
     const e = this.#elements;
+    if (e[3 * lookup.at] === t) return lookup.at;
     let lo = 0;
     let hi = e.length / 3 - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const v = e[3 * mid];
-      if (v === t) return mid;
+      if (v === t) return (lookup.at = mid);
       if (v < t) lo = mid + 1;
       else hi = mid - 1;
     }

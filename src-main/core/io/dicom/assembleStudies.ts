@@ -211,7 +211,7 @@ export async function assembleStudies(
   const studies: Study[] = [];
   const failed: FailedSeries[] = [];
   const dropped: DroppedFile[] = [];
-  for (const [studyUid, studyInstances] of groupBy(instances, (i) => i.study.StudyInstanceUID)) {
+  for (const [studyUid, studyInstances] of groupBy(instances, (i) => i.StudyInstanceUID)) {
     const series: Series[] = [];
     for (const [seriesUid, list] of groupBy(studyInstances, (i) => i.SeriesInstanceUID)) {
       try {

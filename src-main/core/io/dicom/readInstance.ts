@@ -96,6 +96,8 @@ export interface StudyHeader {
 export interface DicomInstance {
   readonly file: string;
   readonly parsed: ParsedDicom;
+  /** What the study is (the same as `study.StudyInstanceUID`). */
+  readonly StudyInstanceUID: string;
   readonly study: StudyHeader;
   readonly SeriesInstanceUID: string;
   readonly SOPInstanceUID: string;
@@ -323,6 +325,58 @@ function checkPixelFormat(fmt: PixelFormat, pixels: PixelDataElement, file: stri
 }
 
 /**
+ * A DicomInstance as import builds it. A class, not an object literal: the literal's getters
+ * made V8 build every instance as a dictionary-mode object (about 1.3 KB each, the largest
+ * allocation of reading a study's heads in `metakd inspect`, issue 13).
+ */
+class ImportedInstance implements DicomInstance {
+  readonly StudyInstanceUID: string;
+  readonly SeriesInstanceUID: string;
+  readonly SOPInstanceUID: string;
+  readonly InstanceNumber: number | undefined;
+  readonly SpacingBetweenSlices: number | undefined;
+  #study: StudyHeader | undefined;
+  #header: SeriesHeader | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly parsed: ParsedDicom,
+    readonly SOPClassUID: string,
+    readonly pixelFormat: PixelFormat,
+    readonly pixelData: PixelDataElement,
+    readonly frames: readonly FrameInfo[],
+    readonly pixelInFile: DicomInstance['pixelInFile'],
+  ) {
+    const ds = parsed.dataSet;
+    this.StudyInstanceUID = ds.string(Tag.StudyInstanceUID) ?? fallbackUid('study', file);
+    this.SeriesInstanceUID = ds.string(Tag.SeriesInstanceUID) ?? fallbackUid('series', file);
+    this.SOPInstanceUID = ds.string(Tag.SOPInstanceUID) ?? fallbackUid('instance', file);
+    this.InstanceNumber = ds.numberString(Tag.InstanceNumber);
+    this.SpacingBetweenSlices = ds.numberString(Tag.SpacingBetweenSlices);
+    // Series and study facts are used from the first file of each series (assembleStudies), so
+    // they are read when first asked for (about 15 % of reading each file in a profile of
+    // `metakd inspect` on a 620-file study, issue 13) — but only where reading them later cannot
+    // fail: otherwise a broken value must fail this file here, by name, as before.
+    if (!headerMayWait(ds)) this.#header = readSeriesHeader(ds, frames);
+    if (!ds.valuesInHand) this.#study = this.study;
+  }
+
+  get study(): StudyHeader {
+    const ds = this.parsed.dataSet;
+    return (this.#study ??= {
+      StudyInstanceUID: this.StudyInstanceUID,
+      StudyDescription: ds.string(Tag.StudyDescription),
+      StudyDate: ds.string(Tag.StudyDate),
+      StudyTime: ds.string(Tag.StudyTime),
+    });
+  }
+
+  get header(): SeriesHeader {
+    return (this.#header ??= readSeriesHeader(this.parsed.dataSet, this.frames));
+  }
+}
+
+/**
  * Builds the instance record, or says why the file is not an importable image.
  * @throws MetaKdError DicomInvalid when the pixel format cannot be read
  */
@@ -351,31 +405,13 @@ export function readInstance(
   }
   checkPixelFormat(pixelFormat, pixelData, file);
   const frames = readFrames(ds, pixelFormat.NumberOfFrames);
-  // Series facts are used from the first file of each series (assembleStudies), so they are read
-  // when first asked for (about 15 % of reading each file in a profile of `metakd inspect` on a
-  // 620-file study, issue 13) — but only where reading them later cannot fail: otherwise a
-  // broken value must fail this file here, by name, as before.
-  let header = headerMayWait(ds) ? undefined : readSeriesHeader(ds, frames);
-  return {
+  return new ImportedInstance(
     file,
     parsed,
-    study: {
-      StudyInstanceUID: ds.string(Tag.StudyInstanceUID) ?? fallbackUid('study', file),
-      StudyDescription: ds.string(Tag.StudyDescription),
-      StudyDate: ds.string(Tag.StudyDate),
-      StudyTime: ds.string(Tag.StudyTime),
-    },
-    SeriesInstanceUID: ds.string(Tag.SeriesInstanceUID) ?? fallbackUid('series', file),
-    SOPInstanceUID: ds.string(Tag.SOPInstanceUID) ?? fallbackUid('instance', file),
     SOPClassUID,
-    InstanceNumber: ds.numberString(Tag.InstanceNumber),
-    SpacingBetweenSlices: ds.numberString(Tag.SpacingBetweenSlices),
     pixelFormat,
     pixelData,
-    ...(pixelInFile ? { pixelInFile } : {}),
     frames,
-    get header(): SeriesHeader {
-      return (header ??= readSeriesHeader(ds, frames));
-    },
-  };
+    pixelInFile,
+  );
 }
