@@ -60,7 +60,8 @@ function parse(
   file: string,
   size: number,
 ): { parsed: ParsedDicom; inFile: boolean } | undefined {
-  for (const n of HEAD_BYTES) {
+  for (let i = 0; i < HEAD_BYTES.length; i++) {
+    const n = HEAD_BYTES[i];
     if (size <= n) break;
     headBuffer ??= Buffer.allocUnsafe(HEAD_BYTES[HEAD_BYTES.length - 1]);
     const head = parseDicomHead(readInto(fd, headBuffer, n, 0));

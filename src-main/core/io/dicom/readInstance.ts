@@ -178,16 +178,28 @@ function functionalGroupFrame(item: DicomDataSet): FramePart {
   return out;
 }
 
-/** Merges frame parts, later parts winning where they define a value. */
-function mergeFrame(frameIndex: number, ...parts: FramePart[]): FrameInfo {
-  const m: FramePart = {};
+/** Copies the values `part` defines onto `m`. */
+function assignDefined(m: FramePart, part: FramePart): void {
   // for…in over these plain objects, not Object.entries: no array of pairs per part and frame.
-  for (const p of parts) {
-    for (const k in p) {
-      const v = p[k as keyof FramePart];
-      if (v !== undefined) (m as Record<string, unknown>)[k] = v;
-    }
+  for (const k in part) {
+    const v = part[k as keyof FramePart];
+    if (v !== undefined) (m as Record<string, unknown>)[k] = v;
   }
+}
+
+/** Merges frame parts, later parts winning where they define a value. */
+function mergeFrame(
+  frameIndex: number,
+  top: FramePart,
+  shared: FramePart,
+  own: FramePart,
+): FrameInfo {
+  // Three fixed parameters, not a rest array: import builds one frame per file, mostly while V8
+  // still interprets the code, and iterating the array allocated per frame (issue 13).
+  const m: FramePart = {};
+  assignDefined(m, top);
+  assignDefined(m, shared);
+  assignDefined(m, own);
   m.frameIndex = frameIndex;
   m.RescaleSlope ??= 1;
   m.RescaleIntercept ??= 0;
