@@ -8,7 +8,7 @@ import {
   toApiErrorDto,
   type ApiService,
 } from '../api/service.ts';
-import type { CliCommand, CliIo } from './command.ts';
+import type { CliCommandEntry, CliIo } from './command.ts';
 import { commands } from './commands/index.ts';
 import { processOutputs } from './output.ts';
 
@@ -40,7 +40,7 @@ const EXIT_BY_CODE: Readonly<Record<string, number>> = {
   CANCELLED: 130,
 };
 
-function usage(list: readonly CliCommand[]): string {
+function usage(list: readonly CliCommandEntry[]): string {
   const w = Math.max(...list.map((c) => c.name.length));
   return [
     'usage: metakd <command> [options]',
@@ -63,11 +63,12 @@ export async function main(
     io.stdout.write(usage(commands) + '\n');
     return name ? 0 : 2;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr.write(`metakd: unknown command "${name}"\n\n${usage(commands)}\n`);
     return 2;
   }
+  const cmd = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(cmd.help.trimEnd() + '\n');
     return 0;

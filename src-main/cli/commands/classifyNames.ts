@@ -130,8 +130,6 @@ function formatResults(rows: readonly NameRowDto[], results: readonly Classifica
 }
 
 export const classifyNamesCommand: CliCommand = {
-  name: 'classify-names',
-  summary: 'Classify series names from a TSV (check protocol names before deployment).',
   help: [
     USAGE,
     '',

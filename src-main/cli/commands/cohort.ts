@@ -119,8 +119,6 @@ function printStatus(s: CohortStatusDto, io: CliIo): void {
 
 /** The cohort subcommand. */
 export const cohortCommand: CliCommand = {
-  name: 'cohort',
-  summary: 'Run a cohort folder on a Slurm cluster (array job): submit, status, collect.',
   help: HELP,
   async run(args, { api, io }) {
     const [sub, ...rest] = args;

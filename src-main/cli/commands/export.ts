@@ -150,9 +150,6 @@ async function exportSession(
 }
 
 export const exportCommand: CliCommand = {
-  name: 'export',
-  summary:
-    'Export a segmentation (the model’s, a review session or a labelmap file) as DICOM SEG or NIfTI.',
   help: HELP,
   async run(args, { api, io }) {
     const { values, positionals } = parseCliArgs(

@@ -119,8 +119,6 @@ export function formatStudy(study: StudySummaryDto, opts: { width?: number; verb
 const USAGE = 'usage: metakd inspect <path> [--json] [--verbose]';
 
 export const inspectCommand: CliCommand = {
-  name: 'inspect',
-  summary: 'Import a study and show its series, detected sequences and what is missing.',
   help: [
     USAGE,
     '',

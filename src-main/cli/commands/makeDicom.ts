@@ -5,8 +5,6 @@ import { ApiError } from '../../api/service.ts';
 const USAGE = 'usage: metakd make-dicom <brats-case-dir> <out-dir>';
 
 export const makeDicomCommand: CliCommand = {
-  name: 'make-dicom',
-  summary: 'Write a BraTS NIfTI case as a four-series MR DICOM study (for tests and demos).',
   help: [
     USAGE,
     '',

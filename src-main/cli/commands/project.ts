@@ -104,8 +104,6 @@ async function runAndWait(api: ApiService, projectId: string, retryFailed: boole
 
 /** The project subcommand. */
 export const projectCommand: CliCommand = {
-  name: 'project',
-  summary: 'Annotation projects: create, worklist, run the model, agreement, consensus, export.',
   help: HELP,
   async run(args, { api, io }) {
     const [sub, ...rest] = args;

@@ -346,8 +346,6 @@ async function segmentCohort(o: Options, io: CliIo): Promise<number> {
 
 /** The segment subcommand. */
 export const segmentCommand: CliCommand = {
-  name: 'segment',
-  summary: 'Segment a study (or a folder of cases): labelmap NIfTI + report.json.',
   help: HELP,
   async run(args, { api, io }) {
     const o = parseArgs(args);

@@ -38,8 +38,6 @@ Destinations live in <data dir>/pacs-destinations.json (the app's settings edit 
     {"kind":"dicomweb","name":"web","baseUrl":"https://pacs/dicom-web","auth":{"type":"bearer","token":"…"},"tls":{"rejectUnauthorized":true},"timeoutMs":30000}]}`;
 
 export const sendCommand: CliCommand = {
-  name: 'send',
-  summary: 'Send DICOM files (e.g. a SEG) to a PACS through the outbox.',
   help: HELP,
   async run(args, { api, io }) {
     const { values, positionals } = parseCliArgs(

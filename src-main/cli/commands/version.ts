@@ -2,8 +2,6 @@
 import type { CliCommand } from '../command.ts';
 
 export const versionCommand: CliCommand = {
-  name: 'version',
-  summary: 'Print the MetaKD Review version.',
   help: 'usage: metakd version\n\nPrints the application version.',
   async run(_args, { api, io }) {
     const r = await api.invoke('ping', {});

@@ -19,8 +19,6 @@ const SERVER_ARGV = fileURLToPath(import.meta.url).endsWith('.ts')
   : [path.join(path.dirname(fileURLToPath(import.meta.url)), 'server.cjs')];
 
 export const webCommand: CliCommand = {
-  name: 'web',
-  summary: 'Start the review app in web mode (127.0.0.1, per-run token) and print its URL.',
   help: [
     'usage: metakd web [--port N] [--no-open]',
     '',
