@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheRoot } from '../../src-main/cli/codeCache.ts';
+import { cacheRoot, pathId } from '../../src-main/cli/codeCache.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const nodeHasItsOwn = 'enableCompileCache' in createRequire(import.meta.url)('node:module');
@@ -186,5 +186,14 @@ describe('switching the compile cache off, and where it lives', () => {
       expect(cacheRoot({ XDG_CACHE_HOME: '/x/xdg' })).toBe('/x/xdg/metakd-review');
       expect(cacheRoot({})).toBe(path.join(os.homedir(), '.cache', 'metakd-review'));
     }
+  });
+
+  it('keeps one folder per installation, named by a hash of its path', () => {
+    // FNV-1a 64 test vectors (the empty string and "a"), then: stable, distinct per path.
+    expect(pathId('')).toBe('cbf29ce484222325');
+    expect(pathId('a')).toBe('af63dc4c8601ec8c');
+    expect(pathId('/opt/metakd/out/main')).toBe(pathId('/opt/metakd/out/main'));
+    expect(pathId('/opt/metakd/out/main')).not.toBe(pathId('/opt/metakd2/out/main'));
+    expect(pathId('/home/ä/out/main')).toMatch(/^[0-9a-f]{16}$/);
   });
 });
