@@ -26,9 +26,8 @@ const READ_CONCURRENCY = 4;
  * are read synchronously: for a few hundred 100-KB slices readFileSync is about 3× faster than
  * fs.promises.readFile (one syscall sequence, no promise/thread-pool round trips), and yielding
  * every so often keeps progress events, cancellation and other requests flowing. By time rather
- * than by a count of files: a large multi-frame file cannot hold the loop for a whole batch, and
- * a fast import does not pay for twenty turns of the loop (about 1 ms of `metakd inspect` on a
- * 620-file study, issue 13).
+ * than by a count of files: a batch of large multi-frame files cannot hold the loop for long, and
+ * a fast import does not pay for a turn of the loop every few dozen files (issue 13).
  */
 const DICOM_READ_SLICE_MS = 10;
 
