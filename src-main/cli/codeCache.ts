@@ -126,6 +126,7 @@ function writeCached(cacheFile: string, stamp: Stamp, data: Buffer): void {
 interface LoaderModule {
   exports: unknown;
   require(id: string): unknown;
+  _compile(content: string, filename: string): unknown;
 }
 interface LoaderStatics {
   _extensions: Record<string, (module: LoaderModule, filename: string) => void>;
@@ -153,11 +154,16 @@ function wrapLoader(outDir: string, dir: string): CodeCacheState {
   const misses: string[] = [];
   let toWrite: { script: vm.Script; file: string; stamp: Stamp }[] = [];
   loader._extensions['.cjs'] = (module, filename) => {
-    const chunk = filename.startsWith(prefix) ? readChunk(filename) : undefined;
-    // Node 20 loses a script's dynamic-import callback when its code comes from cached data
-    // (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so a chunk with an import() is compiled by Node.
-    if (chunk === undefined || chunk.source.includes('import(')) {
+    if (!filename.startsWith(prefix)) {
       plain(module, filename);
+      return;
+    }
+    const chunk = readChunk(filename);
+    // Node 20 loses a script's dynamic-import callback when its code comes from cached data
+    // (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so a chunk with an import() is compiled by Node
+    // (from the text already read, as Node's own loader does once it has read a file).
+    if (chunk.source.includes('import(')) {
+      module._compile(chunk.source, filename);
       return;
     }
     const { source, stamp } = chunk;

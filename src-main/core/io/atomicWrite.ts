@@ -11,9 +11,9 @@
  */
 import { open, rename, unlink, mkdir, readdir } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ErrorCode, MetaKdError } from '../errors.ts';
+import { nodeCrypto } from '../lazyBuiltins.ts';
 
 /** Mode of every file the app writes (owner read/write only). */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -39,14 +39,8 @@ const TEMP_PATTERN = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 /** Temp files this process is writing now (a sweep leaves them; a same-pid leftover is swept). */
 const writing = new Set<string>();
 
-/**
- * node:crypto, loaded with the first write: a command that writes nothing (`metakd inspect`)
- * would otherwise load it only for this, about 2 ms of its start (issue 13).
- */
-const requireHere = createRequire(import.meta.url);
-
 function tempName(file: string): string {
-  const { randomBytes } = requireHere('node:crypto') as typeof import('node:crypto');
+  const { randomBytes } = nodeCrypto(); // loaded with the first write (lazyBuiltins.ts)
   return path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import type DicomParserLib from 'dicom-parser';
 import type { DataSet, Element } from 'dicom-parser';
 import { ErrorCode, MetaKdError } from '../../errors.ts';
+import { nodeZlib } from '../../lazyBuiltins.ts';
 import { DicomDataSet, fixedString, type PixelDataElement } from './DicomDataSet.ts';
 import { pixelValueOffset, scanDicomHead } from './headScanner.ts';
 import { IndexedDataSet } from './IndexedDataSet.ts';
@@ -29,9 +30,9 @@ function dicomParser(): typeof DicomParserLib {
   return (library ??= requireHere('dicom-parser') as typeof DicomParserLib);
 }
 
-/** node:zlib's raw inflate, loaded on first use for the same reason (deflated files are rare). */
+/** node:zlib's raw inflate, loaded on first use (lazyBuiltins.ts: deflated files are rare). */
 function inflateRawSync(bytes: Uint8Array): Buffer {
-  return (requireHere('node:zlib') as typeof import('node:zlib')).inflateRawSync(bytes);
+  return nodeZlib().inflateRawSync(bytes);
 }
 
 /** Offset of the 'DICM' magic after the 128-byte preamble (PS3.10 §7.1). */
